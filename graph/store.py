@@ -1,0 +1,82 @@
+"""The on-disk store: a pyoxigraph database plus build.json, inside one build folder.
+
+Layout of a build folder (`racegraph build --out DIR`):
+
+    DIR/store/            pyoxigraph (RocksDB) database, opened read-only by readers
+    DIR/dumps/            racegraph.nt.gz, racegraph.ttl.gz, racegraph.trig.gz
+    DIR/validation.ttl    the SHACL validation report
+    DIR/build.json        base URI, counts, sources, conformance
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+
+STORE_SUBDIR = "store"
+DUMPS_SUBDIR = "dumps"
+BUILD_INFO = "build.json"
+VALIDATION_REPORT = "validation.ttl"
+
+
+class StoreMissingError(FileNotFoundError):
+    """The build folder has no store: `racegraph build` has not been run into it."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        super().__init__(
+            f"{folder}: no racegraph store here (expected {folder / BUILD_INFO}); "
+            f"run `racegraph build --out {folder}` first"
+        )
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    folder: Path
+    data: dict[str, Any]
+
+    @property
+    def base_uri(self) -> str:
+        return self.data["base_uri"]
+
+    @property
+    def ontology_namespace(self) -> str:
+        return self.base_uri + "ontology#"
+
+
+def read_build_info(folder: Path) -> BuildInfo:
+    path = Path(folder) / BUILD_INFO
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StoreMissingError(Path(folder)) from None
+    return BuildInfo(Path(folder), data)
+
+
+def write_build_info(folder: Path, data: dict[str, Any]) -> None:
+    (Path(folder) / BUILD_INFO).write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def open_store(folder: Path, *, read_only: bool = True) -> pyoxigraph.Store:
+    """Open the store of a build folder; readers never take the write lock."""
+    path = Path(folder) / STORE_SUBDIR
+    if not path.is_dir():
+        raise StoreMissingError(Path(folder))
+    if read_only:
+        return pyoxigraph.Store.read_only(str(path))
+    return pyoxigraph.Store(str(path))
+
+
+def load_nquads(folder: Path, nquads: bytes) -> pyoxigraph.Store:
+    """Create the store of a new build folder from N-Quads bytes."""
+    store = pyoxigraph.Store(str(Path(folder) / STORE_SUBDIR))
+    store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    return store

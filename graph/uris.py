@@ -1,0 +1,87 @@
+"""The URI scheme (docs/model.md): every IRI racegraph mints is made here."""
+
+from __future__ import annotations
+
+from rdflib import Dataset, Graph, URIRef
+from slugify import slugify
+
+DEFAULT_BASE = "http://127.0.0.1:5000/"
+
+
+def slug(text: str) -> str:
+    """ASCII, lower case, dash-joined; `Stéphane Sarrazin` -> `stephane-sarrazin`."""
+    result = slugify(text, lowercase=True, separator="-")
+    if not result:
+        raise ValueError(f"cannot make a URI slug from {text!r}")
+    return result
+
+
+class Minter:
+    """Mints the IRIs of one base. The converter uses the default base only."""
+
+    def __init__(self, base: str = DEFAULT_BASE):
+        if not base.endswith("/"):
+            raise ValueError(f"base URI must end with '/': {base!r}")
+        self.base = base
+
+    def thing(self, kind: str, *parts: str) -> URIRef:
+        return URIRef(self.base + "id/" + "/".join((kind, *parts)))
+
+    def event(self, title: str) -> URIRef:
+        return self.thing("event", slug(title))
+
+    def entry(self, event_slug: str, car_key: str) -> URIRef:
+        return self.thing("entry", event_slug, car_key)
+
+    def named(self, kind: str, name: str) -> URIRef:
+        return self.thing(kind, slug(name))
+
+    def country(self, alpha3: str) -> URIRef:
+        return self.thing("country", alpha3.lower())
+
+    def status(self, code: str) -> URIRef:
+        return self.thing("status", code.lower())
+
+    def article_graph(self, stem: str) -> URIRef:
+        return URIRef(self.base + "graph/article/" + slug(stem))
+
+    def derived_graph(self, stem: str) -> URIRef:
+        return URIRef(self.base + "graph/derived/" + slug(stem))
+
+    @property
+    def ontology_graph(self) -> URIRef:
+        return URIRef(self.base + "graph/ontology")
+
+    @property
+    def metadata_graph(self) -> URIRef:
+        return URIRef(self.base + "graph/metadata")
+
+    @property
+    def dataset(self) -> URIRef:
+        return URIRef(self.base + "id/dataset")
+
+    @property
+    def ontology_namespace(self) -> str:
+        return self.base + "ontology#"
+
+
+def _rebase_term(term, old: str, new: str):
+    if isinstance(term, URIRef) and term.startswith(old):
+        return URIRef(new + term[len(old):])
+    return term
+
+
+def rebase(dataset: Dataset, old: str, new: str) -> Dataset:
+    """Copy of `dataset` with every IRI under `old` moved under `new` (graph names too)."""
+    if old == new:
+        return dataset
+    result = Dataset()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        graph_name = g.identifier if isinstance(g, Graph) else g
+        result.add((
+            _rebase_term(s, old, new),
+            _rebase_term(p, old, new),
+            _rebase_term(o, old, new),
+            _rebase_term(graph_name, old, new),
+        ))
+    return result

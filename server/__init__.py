@@ -1,0 +1,26 @@
+"""The racegraph web app: SPARQL endpoint, linked-data documents, HTML pages and JSON API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from server.settings import DEFAULTS
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """App factory. Settings come from DEFAULTS, then RACEGRAPH_* environment variables, then test_config."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("RACEGRAPH")
+    if test_config:
+        app.config.update(test_config)
+
+    from server import api, db, errors, linked_data, pages, sparql
+
+    db.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    return app

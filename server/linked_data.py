@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("linked_data", __name__)
