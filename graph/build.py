@@ -1,0 +1,226 @@
+"""From article files to a build folder: parse, convert, derive, validate, then publish atomically.
+
+A build writes into a fresh sibling folder and only replaces the target once everything is written
+and the graph conforms; a failed build leaves the previous one exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph
+from rdflib import Dataset, Graph, URIRef
+
+from graph import store as store_module
+from graph.article import RaceArticle, Translation, read_article
+from graph.convert import convert_race, convert_translation, event_uri
+from graph.derive import derive
+from graph.errors import ArticleError
+from graph.metadata import describe_dataset, prefixes
+from graph.paths import ONTOLOGY_FILE
+from graph.translate import match_translation
+from graph.uris import DEFAULT_BASE, Minter, rebase
+
+Progress = Callable[[str, int, int], None]
+
+
+class InputError(Exception):
+    """One or more articles could not be read; nothing was written."""
+
+    def __init__(self, errors: list[ArticleError]):
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass
+class BuildOutcome:
+    out_dir: Path
+    conforms: bool
+    counts: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+    violations: list = field(default_factory=list)
+    rejected_dir: Path | None = None
+
+    def summary(self) -> str:
+        lines = [f"{name}: {count}" for name, count in self.counts.items()]
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        lines += [f"violation: {violation}" for violation in self.violations]
+        return "\n".join(lines)
+
+
+def collect_sources(paths: list[Path]) -> list[Path]:
+    """Article files named directly, and the `*.txt` files of named folders, in a stable order."""
+    files: list[Path] = []
+    errors: list[ArticleError] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            errors.append(ArticleError(path, None, "expected an article file or a folder of them, found nothing there"))
+    if errors:
+        raise InputError(errors)
+    if not files:
+        raise InputError([ArticleError(Path(p), None, "expected article files (*.txt), found none") for p in paths])
+    return files
+
+
+def read_articles(files: list[Path], progress: Progress | None = None):
+    """Parse every file; collect every error rather than stopping at the first."""
+    races: list[RaceArticle] = []
+    translations: list[Translation] = []
+    errors: list[ArticleError] = []
+    seen_titles: dict[str, Path] = {}
+    for done, path in enumerate(files, 1):
+        try:
+            article = read_article(path)
+        except ArticleError as error:
+            errors.append(error)
+            continue
+        finally:
+            if progress:
+                progress("reading articles", done, len(files))
+        if isinstance(article, Translation):
+            translations.append(article)
+        elif article.title in seen_titles:
+            errors.append(ArticleError(path, 1, f"expected one article per event, found '{article.title}' again "
+                                                f"(already read from {seen_titles[article.title]})"))
+        else:
+            seen_titles[article.title] = path
+            races.append(article)
+    if errors:
+        raise InputError(errors)
+    return races, translations
+
+
+def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple[Dataset, list[str]]:
+    """The whole dataset under the default base: one named graph per article, one per derivation."""
+    minter = Minter(DEFAULT_BASE)
+    dataset = Dataset()
+    warnings: list[str] = []
+    for article in races:
+        triples, converted_warnings = convert_race(article, minter)
+        warnings += [str(w) for w in article.warnings] + converted_warnings
+        _add_graph(dataset, minter.article_graph(article.source.stem), triples)
+        name, derived = derive(article, minter)
+        _add_graph(dataset, name, derived)
+    for translation in translations:
+        warnings += [str(w) for w in translation.warnings]
+        race = match_translation(translation, races)
+        if race is None:
+            warnings.append(f"{translation.source.path}: translation ({translation.language}) of an event on "
+                            f"{translation.date.isoformat()} matches no race article by date and place; not added")
+            continue
+        triples = convert_translation(translation, event_uri(race, minter), minter)
+        _add_graph(dataset, minter.article_graph(translation.source.stem), triples)
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle", publicID=DEFAULT_BASE)
+    _add_graph(dataset, minter.ontology_graph, ontology)
+    sources = [minter.article_graph(a.source.stem) for a in [*races, *translations]]
+    _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
+    return dataset, warnings
+
+
+def _add_graph(dataset: Dataset, name: URIRef, triples: Graph) -> None:
+    graph = dataset.graph(name)
+    for triple in triples:
+        graph.add(triple)
+
+
+def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_BASE,
+                progress: Progress | None = None, validate: bool = True) -> BuildOutcome:
+    """Build `sources` into `out_dir`. Raises InputError on unreadable input (nothing written)."""
+    from graph.validate import validate_dataset
+
+    Minter(base_uri)  # rejects a malformed base before any work
+    out_dir = Path(out_dir)
+    races, translations = read_articles(collect_sources(sources), progress)
+    dataset, warnings = assemble(races, translations)
+    dataset = rebase(dataset, DEFAULT_BASE, base_uri)
+    if validate:
+        result = validate_dataset(dataset, base_uri=base_uri,
+                                  progress=(lambda done, total: progress("validating", done, total)) if progress else None)
+        conforms, violations, report = result.conforms, list(result.violations), result.report
+    else:
+        conforms, violations, report = True, [], None
+    staging = _staging_dir(out_dir)
+    try:
+        counts = _write(staging, dataset, report, base_uri, races, translations, warnings, conforms)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    outcome = BuildOutcome(out_dir, conforms, counts, warnings, violations)
+    if conforms:
+        _replace(staging, out_dir)
+    else:
+        rejected = out_dir.with_name(out_dir.name + ".rejected")
+        _replace(staging, rejected)
+        outcome.rejected_dir = rejected
+    return outcome
+
+
+def _staging_dir(out_dir: Path) -> Path:
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Swap the finished staging folder in; the old target is removed only after the new one is in place."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, races, translations,
+           warnings: list[str], conforms: bool) -> dict[str, int]:
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    store = store_module.load_nquads(folder, nquads)
+    dumps = folder / store_module.DUMPS_SUBDIR
+    dumps.mkdir()
+    names = prefixes(base_uri)
+    union = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    with gzip.open(dumps / "racegraph.nt.gz", "wb") as out:
+        pyoxigraph.serialize(store.query(union), out, pyoxigraph.RdfFormat.N_TRIPLES)
+    with gzip.open(dumps / "racegraph.ttl.gz", "wb") as out:
+        pyoxigraph.serialize(store.query(union), out, pyoxigraph.RdfFormat.TURTLE, prefixes=names)
+    with gzip.open(dumps / "racegraph.trig.gz", "wb") as out:
+        store.dump(out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
+    if report is not None:
+        report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
+    counts = _counts(store, base_uri)
+    del store  # release RocksDB before the folder is renamed
+    store_module.write_build_info(folder, {
+        "base_uri": base_uri,
+        "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "conforms": conforms,
+        "counts": counts,
+        "sources": [{"file": str(a.source.path.name), "sha256": a.source.sha256} for a in [*races, *translations]],
+        "warnings": warnings,
+    })
+    return counts
+
+
+_COUNTED = {
+    "events": "RaceEvent", "entries": "Entry", "drivers": "Driver", "teams": "Team", "chassis": "Chassis",
+    "engines": "Engine", "manufacturers": "Manufacturer", "classes": "RaceClass", "circuits": "Circuit",
+    "countries": "Country",
+}
+
+
+def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
+    counts = {"triples": len(store)}
+    for name, local in _COUNTED.items():
+        query = (f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{base_uri}ontology#{local}> }} }}")
+        counts[name] = int(next(iter(store.query(query)))["n"].value)
+    return counts

@@ -1,0 +1,250 @@
+"""Pure converters: a parsed article in, the triples of its named graph out (docs/model.md)."""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from graph.article import RaceArticle, Source, Translation
+from graph.countries import alpha2, country_names
+from graph.engines import parse_engine
+from graph.makers import split_maker
+from graph.table import TYRES, Flagged, ResultRow
+from graph.uris import Minter, slug
+from graph.vocab import RG
+
+SCHEMA = "https://schema.org/"
+SCHEMA_NAME = URIRef(SCHEMA + "name")
+SCHEMA_DESCRIPTION = URIRef(SCHEMA + "description")
+ARTICLE_LICENCE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+
+STATUS_NAMES = {
+    "NC": ("Not classified", "No clasificado"),
+    "DNF": ("Did not finish", "No terminó"),
+    "DNS": ("Did not start", "No tomó la salida"),
+    "DNA": ("Did not arrive", "No se presentó"),
+    "DSQ": ("Disqualified", "Descalificado"),
+}
+
+
+def _en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+class _GraphWriter:
+    """Adds the descriptions of shared things (countries, makers…) to one article's graph."""
+
+    def __init__(self, minter: Minter):
+        self.minter = minter
+        self.graph = Graph()
+
+    def add(self, subject, predicate, obj) -> None:
+        self.graph.add((subject, predicate, obj))
+
+    def labelled(self, uri: URIRef, rdf_type: URIRef, label: str) -> URIRef:
+        self.add(uri, RDF.type, rdf_type)
+        self.add(uri, RDFS.label, _en(label))
+        return uri
+
+    def country(self, alpha3: str) -> URIRef:
+        uri = self.minter.country(alpha3)
+        names = country_names(alpha3)
+        self.add(uri, RDF.type, RG.Country)
+        for language, name in names.items():
+            self.add(uri, RDFS.label, Literal(name, lang=language))
+        self.add(uri, RG.alpha3, Literal(alpha3))
+        self.add(uri, RG.alpha2, Literal(alpha2(alpha3)))
+        return uri
+
+    def manufacturer(self, name: str) -> URIRef:
+        return self.labelled(self.minter.named("manufacturer", name), RG.Manufacturer, name)
+
+    def tyre(self, letter: str) -> URIRef:
+        uri = self.manufacturer(TYRES[letter])
+        self.add(uri, RDF.type, RG.TyreManufacturer)
+        self.add(uri, RG.tyreLetter, Literal(letter))
+        return uri
+
+    def status(self, code: str) -> URIRef:
+        uri = self.minter.status(code)
+        english, spanish = STATUS_NAMES[code]
+        self.labelled(uri, RG.ResultStatus, english)
+        self.add(uri, RDFS.label, Literal(spanish, lang="es"))
+        self.add(uri, RG.statusCode, Literal(code))
+        self.add(uri, SKOS.notation, Literal(code))
+        self.add(uri, RG.isClassified, Literal(False))
+        return uri
+
+    def chassis(self, written: str) -> URIRef:
+        uri = self.labelled(self.minter.named("chassis", written), RG.Chassis, written)
+        self.add(uri, RG.nameAsWritten, Literal(written))
+        self.add(uri, RG.manufacturer, self.manufacturer(split_maker(written)[0]))
+        return uri
+
+    def engine(self, written: str) -> tuple[URIRef, bool]:
+        """The engine's resource, and whether its name was fully understood."""
+        parts = parse_engine(written)
+        uri = self.labelled(self.minter.named("engine", written), RG.Engine, written)
+        self.add(uri, RG.nameAsWritten, Literal(written))
+        self.add(uri, RG.manufacturer, self.manufacturer(parts.maker))
+        if parts.tuner:
+            self.add(uri, RG.tuner, self.manufacturer(parts.tuner))
+        optional = {
+            RG.modelCode: parts.model, RG.aspiration: parts.aspiration, RG.layout: parts.layout,
+            RG.fuel: parts.fuel,
+        }
+        for predicate, value in optional.items():
+            if value:
+                self.add(uri, predicate, Literal(value))
+        if parts.displacement is not None:
+            self.add(uri, RG.displacement, Literal(parts.displacement, datatype=XSD.decimal))
+        if parts.cylinders:
+            self.add(uri, RG.cylinders, Literal(parts.cylinders, datatype=XSD.positiveInteger))
+        return uri, parts.understood
+
+    def source_article(self, source: Source, language: str, title: str | None) -> URIRef:
+        uri = self.minter.article_graph(source.stem)
+        self.add(uri, RDF.type, RG.SourceArticle)
+        self.add(uri, RDF.type, PROV.Entity)
+        self.add(uri, RDFS.label, _en(f"Source article {source.path.name}"))
+        self.add(uri, RG.fileName, Literal(source.path.name))
+        self.add(uri, RG.sha256, Literal(source.sha256))
+        self.add(uri, RG.language, Literal(language, datatype=XSD.language))
+        self.add(uri, DCTERMS.license, ARTICLE_LICENCE)
+        if title:
+            self.add(uri, DCTERMS.title, Literal(title, lang=language))
+        return uri
+
+
+def event_uri(article: RaceArticle, minter: Minter) -> URIRef:
+    return minter.event(article.title)
+
+
+def entry_uris(article: RaceArticle, minter: Minter) -> dict[int, URIRef]:
+    """Entry IRIs by table order: `<event>/<car number>`, and `<number>-<order>` for a number seen before
+    (so a repeated number stays two entries and the uniqueness rule can see it)."""
+    event_slug = slug(article.title)
+    seen: set[str] = set()
+    uris = {}
+    for row in article.rows:
+        key = row.number if row.number not in seen else f"{row.number}-{row.order}"
+        seen.add(row.number)
+        uris[row.order] = minter.entry(event_slug, slug(key))
+    return uris
+
+
+def convert_race(article: RaceArticle, minter: Minter | None = None) -> tuple[Graph, list[str]]:
+    """The triples of one race article, and warnings about engine names it could not break down."""
+    minter = minter or Minter()
+    out = _GraphWriter(minter)
+    event = event_uri(article, minter)
+    add = out.add
+    source = out.source_article(article.source, article.language, article.title)
+    out.labelled(event, RG.RaceEvent, article.title)
+    add(event, SCHEMA_NAME, _en(article.title))
+    add(event, SCHEMA_DESCRIPTION, _en(article.lead))
+    add(event, RG.date, Literal(article.date, datatype=XSD.date))
+    add(event, RG.sourceArticle, source)
+    add(event, PROV.wasDerivedFrom, source)
+
+    circuit = out.labelled(minter.named("circuit", article.venue.circuit), RG.Circuit, article.venue.circuit)
+    add(circuit, RG.locality, Literal(article.venue.locality))
+    add(circuit, RG.country, out.country(article.country))
+    add(event, RG.circuit, circuit)
+    if article.organiser:
+        name, abbreviation = article.organiser
+        organiser = out.labelled(minter.named("organisation", name), RG.Organisation, name)
+        if abbreviation:
+            add(organiser, RG.abbreviation, Literal(abbreviation))
+        add(event, RG.organiser, organiser)
+    if article.series:
+        add(event, RG.series, out.labelled(minter.named("series", article.series), RG.Series, article.series))
+    if article.threshold is not None:
+        add(event, RG.classificationThreshold, Literal(article.threshold, datatype=XSD.decimal))
+
+    warnings: list[str] = []
+    uris = entry_uris(article, minter)
+    entries: dict[str, URIRef] = {}
+    for row in article.rows:
+        entry = uris[row.order]
+        entries.setdefault(row.number, entry)
+        understood = _convert_row(out, row, entry, event)
+        if not understood:
+            warnings.append(f"{article.source.path}:{row.line + 1}: engine name {row.engine!r} does not follow "
+                            "'MAKE [(TUNER)] [MODEL] <litres>L [Turbo] <layout>'; kept whole as its label")
+    _statistics(out, article, event, entries, warnings)
+    return out.graph, warnings
+
+
+def _convert_row(out: _GraphWriter, row: ResultRow, entry: URIRef, event: URIRef) -> bool:
+    add = out.add
+    add(entry, RDF.type, RG.Entry)
+    add(entry, RDFS.label, _en(f"#{row.number} {' / '.join(team.name for team in row.teams)}"))
+    add(entry, RG.event, event)
+    add(entry, RG.tableOrder, Literal(row.order, datatype=XSD.positiveInteger))
+    add(entry, RG.carNumber, Literal(row.number))
+    if row.position is not None:
+        add(entry, RG.position, Literal(row.position, datatype=XSD.positiveInteger))
+    else:
+        add(entry, RG.status, out.status(row.pos))
+    add(entry, RG.raceClass, out.labelled(out.minter.named("class", row.car_class), RG.RaceClass, row.car_class))
+    _roles(out, entry, row.teams, "team", RG.Team, RG.team, RG.entrantRole, RG.EntrantRole, RG.roleTeam)
+    _roles(out, entry, row.drivers, "driver", RG.Driver, RG.driver, RG.driverRole, RG.DriverRole, RG.roleDriver)
+    add(entry, RG.chassis, out.chassis(row.chassis))
+    engine, understood = out.engine(row.engine)
+    add(entry, RG.engine, engine)
+    if row.tyre:
+        add(entry, RG.tyre, out.tyre(row.tyre))
+    if row.laps is not None:
+        add(entry, RG.laps, Literal(row.laps, datatype=XSD.nonNegativeInteger))
+    return understood
+
+
+def _roles(out, entry, people: tuple[Flagged, ...], kind, thing_type, shortcut, role_link, role_type, role_target):
+    for order, person in enumerate(people, 1):
+        thing = out.labelled(out.minter.named(kind, person.name), thing_type, person.name)
+        out.add(thing, SCHEMA_NAME, Literal(person.name))
+        country = out.country(person.country)
+        out.add(thing, RG.nationality, country)
+        role = URIRef(f"{entry}/{kind}/{order}")
+        out.add(role, RDF.type, role_type)
+        out.add(role, RDFS.label, _en(f"{person.name} ({kind} {order} of {entry.rsplit('/', 1)[-1]})"))
+        out.add(role, role_target, thing)
+        out.add(role, RG.listOrder, Literal(order, datatype=XSD.positiveInteger))
+        out.add(role, RG.enteredNationality, country)
+        out.add(role, RG.creditedAs, Literal(person.name))
+        out.add(entry, role_link, role)
+        out.add(entry, shortcut, thing)
+
+
+def _statistics(out: _GraphWriter, article: RaceArticle, event: URIRef, entries: dict, warnings: list[str]) -> None:
+    stats = article.statistics
+    if stats.distance_km is not None:
+        out.add(event, RG.raceDistance, Literal(stats.distance_km, datatype=XSD.decimal))
+    if stats.average_speed_kmh is not None:
+        out.add(event, RG.averageSpeed, Literal(stats.average_speed_kmh, datatype=XSD.decimal))
+    for timed, entry_link, time_link, what in (
+        (stats.pole, RG.polePosition, RG.poleLapTime, "pole position"),
+        (stats.fastest_lap, RG.fastestLap, RG.fastestLapTime, "fastest lap"),
+    ):
+        if timed is None:
+            continue
+        if timed.number not in entries:
+            warnings.append(f"{article.source.path}: {what} names car #{timed.number}, which is not in the table; "
+                            "not recorded")
+            continue
+        out.add(event, entry_link, entries[timed.number])
+        out.add(event, time_link, Literal(timed.time, datatype=XSD.duration))
+
+
+def convert_translation(translation: Translation, event: URIRef, minter: Minter | None = None) -> Graph:
+    """The triples a translation adds: its labels and description, in its language, on the matched event."""
+    minter = minter or Minter()
+    out = _GraphWriter(minter)
+    source = out.source_article(translation.source, translation.language, translation.label)
+    if translation.label:
+        out.add(event, RDFS.label, Literal(translation.label, lang=translation.language))
+        out.add(event, SCHEMA_NAME, Literal(translation.label, lang=translation.language))
+    out.add(event, SCHEMA_DESCRIPTION, Literal(translation.description, lang=translation.language))
+    out.add(event, RG.sourceArticle, source)
+    return out.graph

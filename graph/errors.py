@@ -1,0 +1,33 @@
+"""Errors that name the file, line and column, and say what was expected and what was found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ArticleError(ValueError):
+    """An article that racegraph cannot read: `file:line:column: expected X, found Y`."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str, *, column: int | None = None):
+        self.path = Path(path)
+        self.line = line
+        self.column = column
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+def describe_found(text: str | None, limit: int = 60) -> str:
+    """How a found value is quoted in messages: `end of file`, or the text cut to a readable length."""
+    if text is None:
+        return "end of file"
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)
