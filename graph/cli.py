@@ -1,0 +1,206 @@
+"""The `racegraph` command line. Exit codes: 0 success/conforms, 1 shapes violated, 2 unusable input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph.paths import BUNDLED_ARTICLES, default_store_dir
+from graph.uris import DEFAULT_BASE
+
+EXIT_VIOLATIONS = 1
+EXIT_ERROR = 2
+
+store_option = click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=default_store_dir,
+    show_default="$RACEGRAPH_STORE or var/graph", help="Build folder made by `racegraph build`.",
+)
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+class Progress:
+    """Progress on stderr: a live counter on a terminal, one line per stage otherwise."""
+
+    def __init__(self):
+        self.tty = sys.stderr.isatty()
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.tty:
+            end = "\n" if done == total else ""
+            click.echo(f"\r{stage}: {done}/{total}", err=True, nl=False)
+            click.echo(end, err=True, nl=False)
+        elif done == total and stage != self.stage:
+            click.echo(f"{stage}: {total}/{total}", err=True)
+        self.stage = stage if done == total else self.stage
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="racegraph")
+def cli():
+    """racegraph: race-result articles to a validated RDF knowledge graph, and its publication.
+
+    Exit codes: 0 success (the graph conforms), 1 the SHACL shapes report violations,
+    2 unusable input (an unreadable article, a missing store, a bad query).
+    """
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=default_store_dir,
+              show_default="$RACEGRAPH_STORE or var/graph", help="Build folder to write (replaced only on success).")
+@click.option("--base-uri", default=DEFAULT_BASE, show_default=True,
+              help="Base of every minted URI; must end with '/'. Use the public address of the server.")
+def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
+    """Build the graph from article files or folders (default: the bundled articles).
+
+    Parses every article, converts it to RDF (one named graph per article), derives class winners,
+    lap length and distances, validates each event against the SHACL shapes, then writes into
+    OUT: the pyoxigraph store, dumps (N-Triples, Turtle, TriG, gzipped), validation.ttl and
+    build.json. OUT is replaced only when the graph conforms; otherwise the new build is left in
+    OUT.rejected for inspection and OUT stays as it was.
+    """
+    from graph.build import InputError, build_graph
+
+    try:
+        outcome = build_graph(list(sources) or [BUNDLED_ARTICLES], out_dir, base_uri=base_uri, progress=Progress())
+    except InputError as error:
+        for article_error in error.errors:
+            click.echo(f"error: {article_error}", err=True)
+        click.echo(f"nothing written; {out_dir} is unchanged", err=True)
+        sys.exit(EXIT_ERROR)
+    except ValueError as error:  # a malformed --base-uri
+        fail(str(error))
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for name, count in outcome.counts.items():
+        click.echo(f"{name:>14}: {count}")
+    if not outcome.conforms:
+        for violation in outcome.violations:
+            click.echo(f"violation: {violation}", err=True)
+        click.echo(f"the graph violates the shapes ({len(outcome.violations)} violations); {out_dir} is unchanged, "
+                   f"the rejected build is in {outcome.rejected_dir}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(f"graph conforms to the shapes; written to {out_dir}")
+
+
+@cli.command()
+@store_option
+def validate(store_dir: Path):
+    """Validate an existing build against the SHACL shapes (exit 0 conforms, 1 violations)."""
+    from graph.store import StoreMissingError, open_store, read_build_info
+    from graph.validate import validate_dataset
+    from rdflib import Dataset
+
+    try:
+        info = read_build_info(store_dir)
+        store = open_store(store_dir)
+    except StoreMissingError as error:
+        fail(str(error))
+    import pyoxigraph
+
+    dataset = Dataset()
+    dataset.parse(data=store.dump(format=pyoxigraph.RdfFormat.N_QUADS), format="nquads")
+    result = validate_dataset(dataset, base_uri=info.base_uri, progress=None)
+    for violation in result.violations:
+        click.echo(f"violation: {violation}")
+    if not result.conforms:
+        click.echo(f"{len(result.violations)} violations in {result.events_checked} events", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(f"conforms: {result.events_checked} events checked")
+
+
+@cli.command()
+@store_option
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
+              show_default=True, help="Result format for SELECT and ASK (CONSTRUCT/DESCRIBE print Turtle).")
+@click.argument("query")
+def query(store_dir: Path, output_format: str, query: str):
+    """Run a SPARQL query on the store. QUERY is the text, @file.rq, or - for standard input.
+
+    The default graph is the union of all named graphs (one per source article).
+    """
+    from graph.query import QueryError, render_query, run_query
+    from graph.store import StoreMissingError
+
+    text = _query_text(query)
+    try:
+        results = run_query(store_dir, text)
+        sys.stdout.buffer.write(render_query(results, output_format, store_dir))
+    except StoreMissingError as error:
+        fail(str(error))
+    except QueryError as error:
+        fail(str(error))
+
+
+def _query_text(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    if argument.startswith("@"):
+        path = Path(argument[1:])
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            fail(f"{path}: cannot read the query file: {error}")
+    return argument
+
+
+@cli.command()
+@store_option
+@click.argument("events", nargs=-1)
+def results(store_dir: Path, events: tuple[str, ...]):
+    """Print race results as JSON, computed by SPARQL over the store.
+
+    EVENT is an event URI or its exact English title; all events when none is given. Output: a list
+    of {"title", "date", "entries": [{"pos", "class", "no", "teams": [[code, name], ...],
+    "drivers": [[code, name], ...], "chassis", "engine", "tyre", "laps"}]} with entries in table order.
+    """
+    from graph.results import UnknownEventError, event_results
+    from graph.store import StoreMissingError, open_store, read_build_info
+
+    try:
+        info = read_build_info(store_dir)
+        data = event_results(open_store(store_dir), info.base_uri, list(events) or None)
+    except (StoreMissingError, UnknownEventError) as error:
+        fail(str(error))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--debug", is_flag=True, help="Flask debug mode (reloader and debugger): never in production.")
+def serve(store_dir: Path, host: str, port: int, debug: bool):
+    """Serve the graph: SPARQL endpoint, linked data, HTML pages and JSON API.
+
+    This is Flask's own threaded server, for one machine. In production run several gunicorn
+    workers on the same read-only store:
+
+        RACEGRAPH_STORE=var/graph gunicorn -w 4 -b 0.0.0.0:8000 'server:create_app()'
+    """
+    from graph.store import StoreMissingError, read_build_info
+    from server import create_app
+
+    try:
+        read_build_info(store_dir)
+    except StoreMissingError as error:
+        fail(str(error))
+    app = create_app({"STORE": str(store_dir)})
+    click.echo(f"racegraph serving {store_dir} at http://{host}:{port}/", err=True)
+    app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=debug)
+
+
+def main() -> None:
+    cli(prog_name="racegraph")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""`racegraph query`: SPARQL over the store from the command line, printed as a table, JSON, CSV or TSV."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyoxigraph
+
+from graph.metadata import prefixes
+from graph.store import open_store, read_build_info
+
+_FORMATS = {
+    "json": pyoxigraph.QueryResultsFormat.JSON,
+    "csv": pyoxigraph.QueryResultsFormat.CSV,
+    "tsv": pyoxigraph.QueryResultsFormat.TSV,
+}
+
+
+class QueryError(ValueError):
+    """The query text is not SPARQL the store accepts; the message carries the parser's position."""
+
+
+def run_query(store_dir: Path, text: str):
+    info = read_build_info(store_dir)
+    store = open_store(store_dir)
+    try:
+        return store.query(text, use_default_graph_as_union=True, prefixes=prefixes(info.base_uri))
+    except SyntaxError as error:
+        raise QueryError(f"SPARQL syntax error: {error}") from None
+    except OSError as error:
+        raise QueryError(f"query failed: {error}") from None
+
+
+def render_query(results, output_format: str, store_dir: Path) -> bytes:
+    if isinstance(results, bool):
+        if output_format == "json":
+            return b'{"head": {}, "boolean": %s}\n' % (b"true" if results else b"false")
+        return (b"true" if results else b"false") + b"\n"
+    if isinstance(results, pyoxigraph.QueryTriples):
+        info = read_build_info(store_dir)
+        return pyoxigraph.serialize(results, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes(info.base_uri))
+    if output_format in _FORMATS:
+        return results.serialize(format=_FORMATS[output_format])
+    return _table(results).encode("utf-8")
+
+
+def _table(solutions: pyoxigraph.QuerySolutions) -> str:
+    names = [variable.value for variable in solutions.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in solutions]
+    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
+    out = io.StringIO()
+    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    out.write(line + "\n")
+    out.write("| " + " | ".join(n.ljust(w) for n, w in zip(names, widths)) + " |\n")
+    out.write(line + "\n")
+    for row in rows:
+        out.write("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |\n")
+    out.write(line + "\n")
+    out.write(f"{len(rows)} row{'s' if len(rows) != 1 else ''}\n")
+    return out.getvalue()
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return f"<{term.value}>"
+    return term.value
