@@ -1,0 +1,37 @@
+# racegraph: the two Quick-start commands are `make serve` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: install build serve test browser clean
+
+# A private virtual environment with racegraph (editable) and its test tools.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Build the bundled articles into var/graph (the previous build stays if this one fails).
+build: $(STAMP)
+	$(BIN)/racegraph build
+
+# Build, then serve at http://$(HOST):$(PORT)/ until Ctrl-C.
+serve: build
+	$(BIN)/racegraph serve --host $(HOST) --port $(PORT)
+
+# Every test: converter, ontology, shapes, CLI, server, live HTTP, headless Chromium.
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+# Debian's Chromium and ChromeDriver for the page tests, installed when missing and we may.
+browser:
+	@sh .ci/install-browser
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
