@@ -178,10 +178,10 @@ def test_pyshacl_accepts_it_as_ont_graph(onto):
         <urn:shape:event> a sh:NodeShape ; sh:targetClass <https://schema.org/SportsEvent> ;
             sh:property [ sh:path rg:date ; sh:minCount 1 ] .
     """, format="turtle")
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=onto, inference="rdfs")
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=onto, inference="none")
     assert conforms
     # With the ontology's subclass axiom mixed in, the shape targeting schema:SportsEvent reaches
     # the event, so dropping its date must now fail validation.
     data.remove((event, RG.date, None))
-    conforms, _, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=onto, inference="rdfs")
+    conforms, _, _ = pyshacl.validate(data, shacl_graph=shapes, ont_graph=onto, inference="none")
     assert not conforms
