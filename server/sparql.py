@@ -1,3 +1,78 @@
-from flask import Blueprint
+"""The SPARQL 1.1 Protocol endpoint at /sparql (queries only; the store is read-only).
+
+GET or POST a query and get results in the negotiated format; GET without a query and get the
+service description (RDF) or, in a browser, the query editor. The work is done elsewhere:
+sparql_protocol reads the request, sparql_formats negotiates, query_runner runs it bounded.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
+
+from server import query_runner, service_description
+from server.query_worker import Job
+from server.sparql_formats import negotiate
+from server.sparql_protocol import read_operation
 
 bp = Blueprint("sparql", __name__)
+
+EXPOSED_HEADERS = "X-SPARQL-MaxRows, X-Racegraph-Truncated, Retry-After"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint():
+    operation = read_operation(request)
+    if operation is None:
+        return _service_description()
+    choice = negotiate(request.accept_mimetypes, operation.format)
+    config = current_app.config
+    max_rows = int(config["MAX_RESULT_ROWS"])
+    job = Job(operation.query, operation.default_graphs, operation.named_graphs, choice.results, choice.graph,
+              max_rows, bool(config["ALLOW_REMOTE_SERVICE"]))
+    timeout = float(config["QUERY_TIMEOUT"])
+    try:
+        reply = query_runner.get_pool().run(job, timeout)
+    except query_runner.QueryTimeout as busy_or_slow:
+        raise ServiceUnavailable(
+            f"{busy_or_slow} {timeout:g} s (the QUERY_TIMEOUT setting) and was stopped; "
+            "narrow the query or add a LIMIT", retry_after=int(timeout)) from None
+    if reply["kind"] == "refused":
+        raise default_exceptions[reply["status"]](reply["message"])
+    if reply["kind"] != "ok":
+        raise query_runner.WorkerFailed(f"query worker failed on {operation.query!r}:\n{reply['message']}")
+    response = Response(reply["body"], content_type=reply["media_type"])
+    if reply["truncated"]:
+        response.headers["X-SPARQL-MaxRows"] = str(max_rows)
+        response.headers["X-Racegraph-Truncated"] = "true"
+    return response
+
+
+def _service_description():
+    chosen = service_description.negotiate(request.accept_mimetypes, request.args.get("format"))
+    if chosen is None:
+        raise NotAcceptable("the service description is available as "
+                            + ", ".join(service_description.MEDIA_TYPES) + " and text/html")
+    if chosen == "text/html":
+        return render_template("sparql.html", editor=service_description.editor_config())
+    body = service_description.describe(chosen)
+    return Response(body, content_type=chosen + "; charset=utf-8")
+
+
+@bp.after_request
+def allow_cross_origin(response: Response) -> Response:
+    """CORS: any origin may query (GET, POST and the preflight OPTIONS); Flask answers OPTIONS itself."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Content-Type")
+        response.headers["Access-Control-Max-Age"] = "86400"
+    response.vary.add("Accept")
+    return response
+
+
+@bp.record_once
+def _set_up(state) -> None:
+    query_runner.init_app(state.app)

@@ -1,0 +1,170 @@
+"""A query worker: a child process that opens the store read-only once and answers jobs over a pipe.
+
+Everything a query costs happens here (parsing, checking, evaluating, serialising), so the server can
+stop a query that runs too long by killing this process. Replies are plain dicts:
+
+    {"kind": "ok", "body": bytes, "media_type": str, "truncated": bool}
+    {"kind": "refused", "status": int, "message": str}      the client's fault: 4xx
+    {"kind": "crash", "message": traceback}                  a bug: the server answers 500
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import traceback
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.store import StoreMissingError, open_store
+from server.query_inspect import inspect_query, is_update
+from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+DATASET_FORMATS = {"nquads", "trig"}
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    default_graphs: tuple[str, ...]  # default-graph-uri parameters
+    named_graphs: tuple[str, ...]  # named-graph-uri parameters
+    results_format: str | None  # for SELECT/ASK (a RESULTS_FORMATS name), None: not acceptable
+    graph_format: str | None  # for CONSTRUCT/DESCRIBE (a GRAPH_FORMATS name), None: not acceptable
+    max_rows: int
+    allow_remote: bool
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def main(conn, store_folder: str) -> None:
+    """The child's loop. Ends when the server closes its end of the pipe (or kills the process)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's to handle
+    try:
+        store = open_store(Path(store_folder), read_only=True)
+    except (StoreMissingError, OSError) as error:  # OSError: RocksDB could not open it
+        conn.send({"kind": "startup-error", "message": str(error)})
+        return
+    graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    conn.send({"kind": "ready"})
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply = run(store, graphs, Job(**job))
+        except Refused as refusal:
+            reply = {"kind": "refused", "status": refusal.status, "message": refusal.message}
+        except Exception:  # reported to the server, which answers 500 and logs it
+            reply = {"kind": "crash", "message": traceback.format_exc()}
+        try:
+            conn.send(reply)
+        except BrokenPipeError:  # the server gave up on this query and is about to kill us
+            return
+
+
+def run(store: ox.Store, graphs: frozenset[str], job: Job) -> dict:
+    info = inspect_query(job.query)
+    if not info.understood and is_update(job.query):
+        raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only")
+    if info.uses_service and not job.allow_remote:
+        raise Refused(400, "SERVICE (federated query) is disabled on this endpoint, so no other endpoint is "
+                           "contacted; the operator can enable it with the setting ALLOW_REMOTE_SERVICE "
+                           "(environment variable RACEGRAPH_ALLOW_REMOTE_SERVICE=true)")
+    unknown = [g for g in (*job.default_graphs, *job.named_graphs, *info.from_graphs, *info.from_named_graphs)
+               if g not in graphs]
+    if unknown:
+        raise Refused(400, "graph not in this store: " + ", ".join(f"<{g}>" for g in unknown)
+                      + "; FROM, FROM NAMED, default-graph-uri and named-graph-uri may only name the store's "
+                        "named graphs (listed in the service description at /sparql), remote graphs are never "
+                        "fetched")
+    try:
+        result = store.query(job.query, **dataset_arguments(job, info.has_dataset_clause))
+    except SyntaxError as error:
+        if is_update(job.query):
+            raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only") from None
+        raise Refused(400, f"SPARQL syntax error: {error}") from None
+    except OSError as error:
+        if info.uses_service:
+            raise Refused(502, f"a SERVICE call failed: {error}") from None
+        raise
+    if isinstance(result, ox.QueryTriples):
+        return _graph_reply(result, job, info.prefixes)
+    if job.results_format is None:
+        raise Refused(406, "no acceptable format for query results: ask for one of "
+                      + ", ".join(m for _, medias in RESULTS_FORMATS.values() for m in medias))
+    format_ = getattr(ox.QueryResultsFormat, RESULTS_FORMATS[job.results_format][0])
+    if isinstance(result, ox.QueryBoolean):
+        return _ok(result.serialize(format=format_), "results", job.results_format, False)
+    variables = [v.value for v in result.variables]
+    rows = list(islice(result, job.max_rows + 1))
+    truncated = len(rows) > job.max_rows
+    bindings = [{name: _json_term(row[name]) for name in variables if row[name] is not None}
+                for row in rows[: job.max_rows]]
+    document = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}).encode()
+    solutions = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    return _ok(solutions.serialize(format=format_), "results", job.results_format, truncated)
+
+
+def dataset_arguments(job: Job, query_names_dataset: bool) -> dict:
+    """The protocol's dataset overrides the query's; with neither, the default graph is the union."""
+    if job.default_graphs or job.named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in job.default_graphs] or [ox.DefaultGraph()],
+            "named_graphs": [ox.NamedNode(g) for g in job.named_graphs],
+        }
+    if query_names_dataset:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def _graph_reply(triples: ox.QueryTriples, job: Job, prefixes: dict[str, str]) -> dict:
+    if job.graph_format is None:
+        raise Refused(406, "no acceptable format for an RDF graph: ask for one of "
+                      + ", ".join(m for _, medias in GRAPH_FORMATS.values() for m in medias))
+    kept = list(islice(triples, job.max_rows + 1))
+    truncated = len(kept) > job.max_rows
+    kept = kept[: job.max_rows]
+    if job.graph_format in DATASET_FORMATS:
+        kept = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
+    format_ = getattr(ox.RdfFormat, GRAPH_FORMATS[job.graph_format][0])
+    body = ox.serialize(kept, format=format_, prefixes={k: v for k, v in prefixes.items() if k} or None)
+    return _ok(body, "graph", job.graph_format, truncated)
+
+
+def _ok(body: bytes, kind: str, name: str, truncated: bool) -> dict:
+    return {"kind": "ok", "body": body, "media_type": media_type(kind, name), "truncated": truncated}
+
+
+def _json_term(term) -> dict:
+    """A term as SPARQL 1.1 JSON results write it (RDF-star triples as in SPARQL-star)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
+    literal = {"type": "literal", "value": term.value}
+    if term.language:
+        literal["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        literal["datatype"] = term.datatype.value
+    return literal
+
+
+if __name__ == "__main__":
+    from multiprocessing.connection import Connection
+
+    main(Connection(int(sys.argv[2])), sys.argv[1])

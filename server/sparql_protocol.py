@@ -1,0 +1,98 @@
+"""Reading a SPARQL 1.1 Protocol query operation out of a Flask request, refusing malformed ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Request
+from werkzeug.exceptions import BadRequest, Forbidden, UnsupportedMediaType
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+PROTOCOL_PARAMETERS = ("query", "default-graph-uri", "named-graph-uri", "update", "using-graph-uri",
+                       "using-named-graph-uri")
+READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only"
+
+
+@dataclass(frozen=True)
+class Operation:
+    query: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    format: str | None
+
+
+def read_operation(request: Request) -> Operation | None:
+    """The query operation of a GET or POST, or None for a GET that asks no query (the service description)."""
+    if request.method == "POST":
+        return _read_post(request)
+    args = request.args
+    if "update" in args:
+        raise Forbidden(READ_ONLY)
+    if not any(name in args for name in PROTOCOL_PARAMETERS):
+        return None
+    return _operation(_single_query(args.getlist("query"), "the URL"), args, args)
+
+
+def _read_post(request: Request) -> Operation:
+    content_type = request.mimetype
+    if "update" in request.args:
+        raise Forbidden(READ_ONLY)
+    if content_type == FORM:
+        form = request.form
+        if "update" in form:
+            raise Forbidden(READ_ONLY)
+        if "query" in request.args:
+            raise BadRequest("the query is given both in the URL and in the request body; give it once")
+        return _operation(_single_query(form.getlist("query"), "the request body"), request.values, request.values)
+    if content_type == QUERY_BODY:
+        if "query" in request.args:
+            raise BadRequest("the query is given both in the URL and in the request body; give it once")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"a {QUERY_BODY} body must be UTF-8, not {charset}")
+        try:
+            text = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadRequest(f"the request body is not valid UTF-8 (byte {error.start})") from None
+        return _operation(_non_empty(text), request.args, request.args)
+    if content_type == UPDATE_BODY:
+        raise Forbidden(READ_ONLY)
+    if not content_type:
+        raise UnsupportedMediaType(f"a POST needs a Content-Type: {FORM} (query=...) or {QUERY_BODY} (the query)")
+    raise UnsupportedMediaType(f"Content-Type {content_type} is not accepted here: use {FORM} (query=...) "
+                               f"or {QUERY_BODY} (the query as the body)")
+
+
+def _single_query(values: list[str], where: str) -> str:
+    if not values:
+        raise BadRequest(f"no query parameter in {where}")
+    if len(values) > 1:
+        raise BadRequest(f"{len(values)} query parameters in {where}; give exactly one")
+    return _non_empty(values[0])
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise BadRequest("the query is empty")
+    return text
+
+
+def _operation(query: str, graph_source, format_source) -> Operation:
+    return Operation(
+        query,
+        _iris(graph_source.getlist("default-graph-uri"), "default-graph-uri"),
+        _iris(graph_source.getlist("named-graph-uri"), "named-graph-uri"),
+        graph_source.get("format") or format_source.get("format"),
+    )
+
+
+def _iris(values: list[str], parameter: str) -> tuple[str, ...]:
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as error:
+            raise BadRequest(f"{parameter} {value!r} is not an absolute IRI: {error}") from None
+    return tuple(values)
