@@ -234,5 +234,7 @@ def _merged(outcomes: list[tuple[Graph, list[Violation]]], *, events_checked: in
     # Warnings (the threshold rules) are reported but do not break conformance.
     conforms = not any(v.severity == "Violation" for v in violations)
     merged.add((root, SH.conforms, Literal(conforms)))
-    return ValidationResult(conforms=conforms, violations=sorted(violations, key=_sort_key),
+    # Identical entries (one value breaking two components of one property shape, say
+    # sh:datatype and sh:minInclusive, which share a message) are listed once.
+    return ValidationResult(conforms=conforms, violations=sorted(set(violations), key=_sort_key),
                             report=merged, events_checked=events_checked)
