@@ -9,6 +9,7 @@ An Update (INSERT, DELETE, LOAD, CLEAR...) is recognised so it can be refused as
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -30,6 +31,7 @@ class QueryInfo:
     from_named_graphs: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=64)
 def is_update(text: str) -> bool:
     """True when the text is a SPARQL Update request rather than a query."""
     try:
@@ -39,7 +41,9 @@ def is_update(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=256)  # per worker process; rdflib's parser takes tens of ms on a real query
 def inspect_query(text: str) -> QueryInfo:
+    """The facts about a query; the same object for the same text, so treat it as read-only."""
     try:
         tree = parseQuery(text)
     except ParseException:
