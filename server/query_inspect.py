@@ -9,8 +9,8 @@ An Update (INSERT, DELETE, LOAD, CLEAR...) is recognised so it can be refused as
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from pyparsing import ParseException

@@ -23,8 +23,8 @@ from dataclasses import asdict
 
 from flask import Flask, current_app
 
-from graph.store import StoreMissingError
 from graph.paths import PROJECT_ROOT
+from graph.store import StoreMissingError
 from server.query_worker import Job
 
 STARTUP_TIMEOUT = 120  # seconds a fresh worker may take to import and open the store

@@ -86,6 +86,17 @@ def test_post_both_ways(live_server, request_method):
     assert len(result["results"]["bindings"]) == 37
 
 
+def test_concurrent_queries_on_the_threaded_server(live_server):
+    """More simultaneous queries than query workers: they queue for a worker and all succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(_):
+        return len(wrapper(live_server, ENTRIES, JSON).convert()["results"]["bindings"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(run, range(16))) == [37] * 16
+
+
 def test_a_bad_query_reaches_the_client_as_400(live_server):
     with pytest.raises(QueryBadFormed) as raised:
         wrapper(live_server, "SELECT ?s WHERE { ?s ?p }", JSON)
