@@ -1,3 +1,332 @@
-from flask import Blueprint
+"""Linked data: 303 redirects from thing IRIs to documents, RDF documents, the ontology, VoID,
+the sitemap, robots.txt and the dumps.
+
+`/id/...` names things; it answers 303 See Other to `/page/...` (people) or `/data/....ttl` etc.
+(machines), chosen by Accept, as in "Cool URIs for the Semantic Web".
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_from_directory
+from pyoxigraph import NamedNode
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
+
+from graph.store import DUMPS_SUBDIR
+from graph.uris import slug
+from server import describe, negotiation
+from server.db import get_build_info, get_store
+from server.negotiation import FORMATS, RDF_FORMATS
 
 bp = Blueprint("linked_data", __name__)
+
+DUMP_NAMES = ("racegraph.nt.gz", "racegraph.ttl.gz", "racegraph.trig.gz")
+LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
+DOCUMENT_FORMATS = ("html", "json", *RDF_FORMATS)
+
+
+# --- thing IRIs: 303 ----------------------------------------------------------------------------
+
+def ascii_redirect(prefix: str, rest: str, suffix: str | None = None):
+    """A 301 to the ASCII spelling when a path segment is not ASCII (`st%C3%A9phane` -> `stephane`), else None."""
+    if rest.isascii():
+        return None
+    try:
+        fixed = "/".join(part if part.isascii() else slug(part) for part in rest.split("/"))
+    except ValueError:
+        abort(404)
+    target = prefix + fixed + (f".{suffix}" if suffix else "")
+    if request.query_string:
+        target += "?" + request.query_string.decode("ascii", "replace")
+    return redirect(target, code=301)
+
+
+def document_target(path: str, fmt: negotiation.Format) -> str:
+    """Where the document of `path` (`event/x`) is served in `fmt`."""
+    if fmt.name == "html":
+        return "/page/" + path
+    if fmt.name == "json":
+        return "/page/" + path + ".json"
+    return "/data/" + path + "." + fmt.name
+
+
+@bp.route("/id/<path:rest>")
+def thing(rest: str):
+    return _see_other("id/", rest)
+
+
+@bp.route("/graph/<path:rest>")
+def named_graph(rest: str):
+    return _see_other("graph/", rest)
+
+
+def _see_other(prefix: str, rest: str):
+    moved = ascii_redirect("/" + prefix, rest)
+    if moved is not None:
+        return moved
+    key = prefix + rest
+    info = get_build_info()
+    if not describe.exists(get_store(), info.base_uri + key):
+        abort(404, f"nothing is known about {info.base_uri + key}")
+    fmt = negotiation.choose(DOCUMENT_FORMATS)
+    response = redirect(document_target(describe.document_path(key), fmt), code=303)
+    response.vary.add("Accept")
+    return response
+
+
+# --- RDF documents ------------------------------------------------------------------------------
+
+def alternates(path: str, current: str) -> list[tuple[str, negotiation.Format]]:
+    return [(document_target(path, FORMATS[name]), FORMATS[name]) for name in DOCUMENT_FORMATS if name != current]
+
+
+def serialize(graph: Graph, fmt: negotiation.Format) -> Response:
+    body = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
+    return Response(body, mimetype=fmt.media_type, content_type=f"{fmt.media_type}; charset=utf-8")
+
+
+def rdf_document(path: str, fmt: negotiation.Format) -> Response:
+    """The RDF document about the thing at `path` (`event/x`, `graph/article/y`) in `fmt`, or 404."""
+    info = get_build_info()
+    iri = info.base_uri + describe.key_of_page_path(path)
+    store = get_store()
+    if not describe.exists(store, iri):
+        abort(404, f"nothing is known about {iri}")
+    response = serialize(describe.describe(store, iri, info.base_uri), fmt)
+    return negotiation.finish(response, tag_parts=(fmt.name,), alternates=alternates(path, fmt.name))
+
+
+@bp.route("/data/<path:rest>")
+def data(rest: str):
+    path, suffix = negotiation.split_suffix(rest, RDF_FORMATS)
+    moved = ascii_redirect("/data/", path, suffix)
+    if moved is not None:
+        return moved
+    return rdf_document(path, negotiation.choose(RDF_FORMATS, suffix))
+
+
+# --- the ontology -------------------------------------------------------------------------------
+
+ONTOLOGY_FORMATS = ("html", "ttl", "rdf", "jsonld", "nt", "json")
+ALIGNMENTS = (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty,
+              SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+
+
+def ontology_graph() -> Graph:
+    info = get_build_info()
+    graph = describe.bind_prefixes(Graph(), info.base_uri)
+    name = ox_named(info.base_uri + "graph/ontology")
+    for quad in get_store().quads_for_pattern(None, None, None, name):
+        graph.add((describe.to_rdflib(quad.subject), describe.to_rdflib(quad.predicate),
+                   describe.to_rdflib(quad.object)))
+    return graph
+
+
+def ox_named(iri: str) -> NamedNode:
+    return NamedNode(iri)
+
+
+def _text(graph: Graph, subject, predicate, lang: str) -> str | None:
+    values = [value for value in graph.objects(subject, predicate) if isinstance(value, Literal)]
+    by_lang = {(value.language or ""): str(value) for value in sorted(values)}
+    for wanted in (lang, "en", ""):
+        if wanted in by_lang:
+            return by_lang[wanted]
+    return next(iter(by_lang.values()), None)
+
+
+def _term_ref(graph: Graph, term, namespace: str, base: str, lang: str) -> list[dict]:
+    """A class expression as links: a named class, or the members of an owl:unionOf."""
+    if isinstance(term, BNode):
+        members = graph.value(term, OWL.unionOf)
+        if members is not None:
+            refs = []
+            for member in graph.items(members):
+                refs.extend(_term_ref(graph, member, namespace, base, lang))
+            return refs
+        return []
+    iri = str(term)
+    label = _text(graph, term, RDFS.label, lang)
+    if label is None:
+        label = describe.local_name(iri) if not iri.startswith(str(XSD)) else "xsd:" + describe.local_name(iri)
+    return [{"iri": iri, "label": label, "href": describe.href(iri, base)}]
+
+
+def ontology_data(lang: str) -> dict:
+    """Every class and property of the ontology with label, comment, domain, range and alignments."""
+    info = get_build_info()
+    base, namespace = info.base_uri, info.ontology_namespace
+    graph = ontology_graph()
+    ontology = URIRef(base + "ontology")
+
+    def term(subject) -> dict:
+        name = str(subject)[len(namespace):]
+        entry = {"name": name, "iri": str(subject), "label": _text(graph, subject, RDFS.label, lang) or name,
+                 "comment": _text(graph, subject, RDFS.comment, lang) or "",
+                 "kinds": sorted(describe.local_name(str(t)) for t in graph.objects(subject, RDF.type)),
+                 "domain": [], "range": [], "alignments": []}
+        for value in graph.objects(subject, RDFS.domain):
+            entry["domain"].extend(_term_ref(graph, value, namespace, base, lang))
+        for value in graph.objects(subject, RDFS.range):
+            entry["range"].extend(_term_ref(graph, value, namespace, base, lang))
+        for relation in ALIGNMENTS:
+            for value in sorted(graph.objects(subject, relation)):
+                for ref in _term_ref(graph, value, namespace, base, lang):
+                    entry["alignments"].append({"relation": graph.namespace_manager.normalizeUri(relation), **ref})
+        return entry
+
+    classes, properties = [], []
+    for subject in sorted(set(graph.subjects())):
+        if not isinstance(subject, URIRef) or not str(subject).startswith(namespace):
+            continue
+        kinds = set(graph.objects(subject, RDF.type))
+        if OWL.Class in kinds or RDFS.Class in kinds:
+            classes.append(term(subject))
+        elif kinds & {OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property, OWL.AnnotationProperty}:
+            properties.append(term(subject))
+    return {
+        "iri": str(ontology),
+        "namespace": namespace,
+        "title": _text(graph, ontology, DCTERMS.title, lang) or "racegraph ontology",
+        "description": _text(graph, ontology, DCTERMS.description, lang) or "",
+        "version": _text(graph, ontology, OWL.versionInfo, lang) or "",
+        "license": str(graph.value(ontology, DCTERMS.license) or ""),
+        "classes": classes,
+        "properties": properties,
+        "lang": lang,
+    }
+
+
+@bp.route("/ontology")
+@bp.route("/ontology.<suffix>")
+def ontology(suffix: str | None = None):
+    if suffix is not None and suffix not in ONTOLOGY_FORMATS:
+        abort(404)
+    fmt = negotiation.choose(ONTOLOGY_FORMATS, suffix)
+    lang = negotiation.preferred_language()
+    if fmt.name == "html":
+        response = Response(render_template("ontology.html", data=ontology_data(lang), lang=lang))
+    elif fmt.name == "json":
+        response = Response(negotiation_json(ontology_data(lang)), mimetype="application/json")
+    else:
+        response = serialize(ontology_graph(), fmt)
+    others = [(f"/ontology.{name}", FORMATS[name]) for name in ONTOLOGY_FORMATS if name != fmt.name]
+    return negotiation.finish(response, tag_parts=(fmt.name, lang), alternates=others,
+                              vary=("Accept", "Accept-Language"))
+
+
+def negotiation_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+# --- VoID ---------------------------------------------------------------------------------------
+
+def _count(store, text: str) -> int:
+    return int(next(iter(store.query(text)))["n"].value)
+
+
+def void_graph() -> Graph:
+    """The VoID description: metadata from the build plus statistics counted from the store."""
+    info = get_build_info()
+    base = info.base_uri
+    store = get_store()
+    graph = describe.bind_prefixes(Graph(), base)
+    dataset = URIRef(base + "id/dataset")
+    for quad in store.quads_for_pattern(ox_named(str(dataset)), None, None, ox_named(base + "graph/metadata")):
+        graph.add((dataset, describe.to_rdflib(quad.predicate), describe.to_rdflib(quad.object)))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    id_space = base + "id/"
+    stats = {
+        VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
+        VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                       f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id_space}")) }}',
+        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        VOID.distinctObjects: "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } }",
+    }
+    for predicate, text in stats.items():
+        graph.set((dataset, predicate, Literal(_count(store, text), datatype=XSD.integer)))
+    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } "
+                           "GROUP BY ?c ORDER BY ?c"):
+        partition = BNode()
+        graph.add((dataset, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], URIRef(row["c"].value)))
+        graph.add((partition, VOID.entities, Literal(int(row["n"].value), datatype=XSD.integer)))
+    for row in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                           "WHERE { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?p ORDER BY ?p"):
+        partition = BNode()
+        graph.add((dataset, VOID.propertyPartition, partition))
+        graph.add((partition, VOID.property, URIRef(row["p"].value)))
+        graph.add((partition, VOID.triples, Literal(int(row["n"].value), datatype=XSD.integer)))
+    graph.set((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    graph.set((dataset, VOID.uriSpace, Literal(id_space)))
+    graph.set((dataset, DCTERMS.license, URIRef(LICENSE)))
+    graph.remove((dataset, VOID.dataDump, None))
+    dumps = info.folder / DUMPS_SUBDIR
+    for name in DUMP_NAMES:
+        if (dumps / name).is_file():
+            graph.add((dataset, VOID.dataDump, URIRef(base + "dumps/" + name)))
+    for vocabulary in (info.ontology_namespace, str(RDFS), str(describe.SCHEMA), str(DCTERMS),
+                       "http://www.w3.org/ns/prov#", str(SKOS)):
+        graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    built = negotiation.build_time()
+    if built is not None:
+        graph.set((dataset, DCTERMS.modified, Literal(built.isoformat(), datatype=XSD.dateTime)))
+    description = URIRef(base + ".well-known/void")
+    graph.add((description, RDF.type, VOID.DatasetDescription))
+    graph.add((description, DCTERMS.title, Literal("VoID description of racegraph", lang="en")))
+    graph.add((description, URIRef("http://xmlns.com/foaf/0.1/primaryTopic"), dataset))
+    return graph
+
+
+@bp.route("/.well-known/void")
+@bp.route("/.well-known/void.<suffix>")
+def void(suffix: str | None = None):
+    if suffix is not None and suffix not in RDF_FORMATS:
+        abort(404)
+    fmt = negotiation.choose(RDF_FORMATS, suffix)
+    others = [(f"/.well-known/void.{name}", FORMATS[name]) for name in RDF_FORMATS if name != fmt.name]
+    return negotiation.finish(serialize(void_graph(), fmt), tag_parts=(fmt.name,), alternates=others)
+
+
+# --- sitemap, robots, dumps ---------------------------------------------------------------------
+
+def sitemap_locations() -> list[str]:
+    """Absolute URLs (under the build's base) of the home page, the ontology and every entity's page."""
+    info = get_build_info()
+    base = info.base_uri
+    text = ("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && "
+            f'(STRSTARTS(STR(?s), "{base}id/") || STRSTARTS(STR(?s), "{base}graph/"))) }} ORDER BY ?s')
+    pages = [base + "page/" + describe.document_path(row["s"].value[len(base):]) for row in get_store().query(text)]
+    return [base, base + "ontology", *pages]
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    built = negotiation.build_time()
+    body = render_template("sitemap.xml", locations=sitemap_locations(),
+                           lastmod=built.date().isoformat() if built else None)
+    response = Response(body, mimetype="application/xml")
+    return negotiation.finish(response, tag_parts=("sitemap",), vary=())
+
+
+@bp.route("/robots.txt")
+def robots():
+    base = get_build_info().base_uri
+    root = urlsplit(base).path or "/"
+    body = render_template("robots.txt", sparql=root + "sparql?", sitemap=base + "sitemap.xml")
+    return Response(body, mimetype="text/plain")
+
+
+@bp.route("/dumps/<name>")
+def dump(name: str):
+    """The gzipped dumps, served as application/gzip downloads (no Content-Encoding: the file is the gzip)."""
+    if name not in DUMP_NAMES:
+        abort(404)
+    folder = get_build_info().folder / DUMPS_SUBDIR
+    return send_from_directory(folder, name, mimetype="application/gzip", as_attachment=True,
+                               etag=True, conditional=True, max_age=0)

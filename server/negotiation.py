@@ -1,0 +1,112 @@
+"""Choosing a representation: by file suffix when the URL has one, else by the Accept header.
+
+Shared by the linked-data documents, the HTML pages, the ontology and VoID. Every view offers a list
+of format names (`html`, `json`, `ttl`, `nt`, `rdf`, `jsonld`); the first one is the default for a
+request without an Accept header. Document responses get `Vary`, `Link: rel="alternate"`, an
+`ETag` and `Last-Modified` from the build time, and answer 304 to a matching conditional request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from flask import Response, request
+from werkzeug.exceptions import NotAcceptable
+
+from server.db import get_build_info
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # also the URL suffix
+    media_type: str
+    rdflib_format: str | None  # serializer name for RDF formats, None otherwise
+    aliases: tuple[str, ...] = ()
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("html", "text/html", None, ("application/xhtml+xml",)),
+    Format("json", "application/json", None),
+    Format("ttl", "text/turtle", "turtle", ("application/x-turtle",)),
+    Format("nt", "application/n-triples", "nt11"),
+    Format("rdf", "application/rdf+xml", "xml"),
+    Format("jsonld", "application/ld+json", "json-ld"),
+)}
+
+RDF_FORMATS = ("ttl", "nt", "rdf", "jsonld")
+SUPPORTED_LANGUAGES = ("en", "es")
+
+
+def split_suffix(path: str, offered: tuple[str, ...] | list[str]) -> tuple[str, str | None]:
+    """('event/x', 'ttl') for 'event/x.ttl' when ttl is offered; (path, None) when there is no such suffix."""
+    stem, dot, suffix = path.rpartition(".")
+    if dot and suffix in offered and stem:
+        return stem, suffix
+    return path, None
+
+
+def choose(offered: tuple[str, ...] | list[str], suffix: str | None = None) -> Format:
+    """The format asked for by suffix, else the best Accept match among `offered` (q-values honoured).
+
+    No Accept header (or `*/*` alone) gets the first offered format; nothing acceptable is 406.
+    """
+    if suffix is not None:
+        return FORMATS[suffix]
+    accept = request.accept_mimetypes
+    if not accept:
+        return FORMATS[offered[0]]
+    candidates: list[tuple[str, str]] = []
+    for name in offered:
+        fmt = FORMATS[name]
+        candidates.append((fmt.media_type, name))
+        candidates.extend((alias, name) for alias in fmt.aliases)
+    best = accept.best_match([media for media, _ in candidates])
+    if best is None:
+        wanted = ", ".join(FORMATS[name].media_type for name in offered)
+        raise NotAcceptable(f"this resource is available as {wanted}")
+    return FORMATS[dict(candidates)[best]]
+
+
+def preferred_language() -> str:
+    """`?lang=` when it names a supported language, else the best Accept-Language match, else English."""
+    wanted = request.args.get("lang", "")
+    if wanted in SUPPORTED_LANGUAGES:
+        return wanted
+    return request.accept_languages.best_match(SUPPORTED_LANGUAGES, default="en") or "en"
+
+
+def build_time() -> dt.datetime | None:
+    built = get_build_info().data.get("built_at")
+    if not built:
+        return None
+    return dt.datetime.fromisoformat(built)
+
+
+def entity_tag(*parts: str) -> str:
+    """A strong ETag for a representation: the build time plus whatever selects the representation."""
+    info = get_build_info()
+    digest = hashlib.sha256()
+    for part in (info.data.get("built_at", ""), info.base_uri, *parts):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def link_header(alternates: list[tuple[str, Format]]) -> str:
+    return ", ".join(f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in alternates)
+
+
+def finish(response: Response, *, tag_parts: tuple[str, ...], alternates: list[tuple[str, Format]] = (),
+           vary: tuple[str, ...] = ("Accept",)) -> Response:
+    """Add Vary, Link, ETag and Last-Modified, then answer 304 when the client's copy is current."""
+    for header in vary:
+        response.vary.add(header)
+    if alternates:
+        response.headers["Link"] = link_header(list(alternates))
+    response.set_etag(entity_tag(request.path, *tag_parts))
+    built = build_time()
+    if built is not None:
+        response.last_modified = built
+    return response.make_conditional(request)
