@@ -537,3 +537,15 @@ def test_stored_seed_build_validates_from_the_store(built_store):
     result = validate_dataset(dataset)
     assert result.conforms, [v for v in result.violations if v.severity == "Violation"]
     assert result.events_checked == 1
+
+
+def test_event_in_the_default_graph_is_validated():
+    """A dataset loaded without graph names (plain N-Triples) still yields one validation unit."""
+    ds = Dataset()
+    graph = make_event()
+    graph.set((entry("8"), RG.carNumber, Literal("7")))
+    for triple in graph:
+        ds.add(triple)
+    result = validate_dataset(ds)
+    assert result.events_checked == 1
+    assert [v.source_shape for v in result.violations] == [RULE + "carNumbersAreUnique"]
