@@ -25,6 +25,13 @@ def fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def report_results(results) -> None:
+    """Print SHACL results on stderr, one per line: severity, resource, rule, message."""
+    for found in results:
+        click.echo(f"{found.severity.lower()}: {found.focus}: {found.message} "
+                   f"[{found.source_shape}]" + (f" (value {found.value})" if found.value else ""), err=True)
+
+
 class Progress:
     """Progress on stderr: a live counter on a terminal, one line per stage otherwise."""
 
@@ -82,10 +89,9 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
         click.echo(f"warning: {warning}", err=True)
     for name, count in outcome.counts.items():
         click.echo(f"{name:>14}: {count}")
+    report_results(outcome.violations)
     if not outcome.conforms:
-        for violation in outcome.violations:
-            click.echo(f"violation: {violation}", err=True)
-        click.echo(f"the graph violates the shapes ({len(outcome.violations)} violations); {out_dir} is unchanged, "
+        click.echo(f"the graph violates the shapes; {out_dir} is unchanged, "
                    f"the rejected build is in {outcome.rejected_dir}", err=True)
         sys.exit(EXIT_VIOLATIONS)
     click.echo(f"graph conforms to the shapes; written to {out_dir}")
@@ -109,10 +115,9 @@ def validate(store_dir: Path):
     dataset = Dataset()
     dataset.parse(data=store.dump(format=pyoxigraph.RdfFormat.N_QUADS), format="nquads")
     result = validate_dataset(dataset, base_uri=info.base_uri, progress=None)
-    for violation in result.violations:
-        click.echo(f"violation: {violation}")
+    report_results(result.violations)
     if not result.conforms:
-        click.echo(f"{len(result.violations)} violations in {result.events_checked} events", err=True)
+        click.echo(f"the graph violates the shapes in {result.events_checked} events checked", err=True)
         sys.exit(EXIT_VIOLATIONS)
     click.echo(f"conforms: {result.events_checked} events checked")
 

@@ -99,7 +99,7 @@ class _GraphWriter:
         if parts.displacement is not None:
             self.add(uri, RG.displacement, Literal(parts.displacement, datatype=XSD.decimal))
         if parts.cylinders:
-            self.add(uri, RG.cylinders, Literal(parts.cylinders, datatype=XSD.positiveInteger))
+            self.add(uri, RG.cylinders, Literal(parts.cylinders, datatype=XSD.integer))
         return uri, parts.understood
 
     def source_article(self, source: Source, language: str, title: str | None) -> URIRef:
@@ -181,10 +181,10 @@ def _convert_row(out: _GraphWriter, row: ResultRow, entry: URIRef, event: URIRef
     add(entry, RDF.type, RG.Entry)
     add(entry, RDFS.label, _en(f"#{row.number} {' / '.join(team.name for team in row.teams)}"))
     add(entry, RG.event, event)
-    add(entry, RG.tableOrder, Literal(row.order, datatype=XSD.positiveInteger))
+    add(entry, RG.tableOrder, Literal(row.order, datatype=XSD.integer))
     add(entry, RG.carNumber, Literal(row.number))
     if row.position is not None:
-        add(entry, RG.position, Literal(row.position, datatype=XSD.positiveInteger))
+        add(entry, RG.position, Literal(row.position, datatype=XSD.integer))
     else:
         add(entry, RG.status, out.status(row.pos))
     add(entry, RG.raceClass, out.labelled(out.minter.named("class", row.car_class), RG.RaceClass, row.car_class))
@@ -196,7 +196,7 @@ def _convert_row(out: _GraphWriter, row: ResultRow, entry: URIRef, event: URIRef
     if row.tyre:
         add(entry, RG.tyre, out.tyre(row.tyre))
     if row.laps is not None:
-        add(entry, RG.laps, Literal(row.laps, datatype=XSD.nonNegativeInteger))
+        add(entry, RG.laps, Literal(row.laps, datatype=XSD.integer))
     return understood
 
 
@@ -210,7 +210,7 @@ def _roles(out, entry, people: tuple[Flagged, ...], kind, thing_type, shortcut, 
         out.add(role, RDF.type, role_type)
         out.add(role, RDFS.label, _en(f"{person.name} ({kind} {order} of {entry.rsplit('/', 1)[-1]})"))
         out.add(role, role_target, thing)
-        out.add(role, RG.listOrder, Literal(order, datatype=XSD.positiveInteger))
+        out.add(role, RG.listOrder, Literal(order, datatype=XSD.integer))
         out.add(role, RG.enteredNationality, country)
         out.add(role, RG.creditedAs, Literal(person.name))
         out.add(entry, role_link, role)

@@ -59,7 +59,7 @@ def test_seed_event_has_37_entries_in_table_order(built):
     entries = sorted(graph.subjects(RG.event, EVENT), key=lambda e: int(graph.value(e, RG.tableOrder)))
     assert len(entries) == 37
     assert [str(graph.value(e, RG.carNumber)) for e in entries[:4]] == ["5", "2", "8", "13"]
-    assert graph.value(entries[0], RG.position) == Literal(1, datatype=XSD.positiveInteger)
+    assert graph.value(entries[0], RG.position) == Literal(1, datatype=XSD.integer)
     assert graph.value(entries[-1], RG.status) == URIRef(ID + "status/dns")
 
 
@@ -112,7 +112,7 @@ def test_engine_breakdown_and_unparsed_engine_kept(built):
     graph = union(built[0])
     engine = URIRef(ID + "engine/ford-nicholson-mclaren-4-0l-v8")
     assert graph.value(engine, RG.tuner) == URIRef(ID + "manufacturer/nicholson-mclaren")
-    assert graph.value(engine, RG.cylinders) == Literal(8, datatype=XSD.positiveInteger)
+    assert graph.value(engine, RG.cylinders) == Literal(8, datatype=XSD.integer)
     assert str(graph.value(engine, RG.nameAsWritten)) == "Ford (Nicholson-McLaren) 4.0L V8"
     odd = URIRef(ID + "engine/elan-mysterious-prototype-powerplant")
     assert str(graph.value(odd, RDFS.label)) == "Elan Mysterious Prototype Powerplant"
