@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.settings import DEFAULTS
+from server.settings import DEFAULTS, coerce_settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -14,6 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("RACEGRAPH")
     if test_config:
         app.config.update(test_config)
+    coerce_settings(app.config)
 
     from server import api, db, errors, linked_data, pages, sparql
 

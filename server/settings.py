@@ -14,3 +14,30 @@ DEFAULTS = {
     # let SPARQL SERVICE reach other endpoints over the network (off: such queries are refused)
     "ALLOW_REMOTE_SERVICE": False,
 }
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class SettingError(ValueError):
+    """A setting given in the environment that does not fit its type."""
+
+
+def coerce_settings(config) -> None:
+    """Give settings read from RACEGRAPH_* the type of their default.
+
+    Flask parses environment values as JSON, so `False` or `30s` arrive as strings; a string
+    `False` would otherwise count as on. Anything that does not fit is refused at start-up.
+    """
+    for name, default in DEFAULTS.items():
+        value = config.get(name)
+        if isinstance(default, bool) and not isinstance(value, bool):
+            word = str(value).strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise SettingError(f"RACEGRAPH_{name}={value!r}: expected true or false")
+            config[name] = word in _TRUE
+        elif isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
+            try:
+                config[name] = int(str(value).strip())
+            except ValueError:
+                raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number") from None
