@@ -185,8 +185,10 @@ def country_flags(ctx: Context, iris) -> dict[str, str]:
     if not iris:
         return {}
     values = " ".join(f"<{iri}>" for iri in iris)
-    rows = ctx.query(f"SELECT DISTINCT ?c ?a2 WHERE {{ VALUES ?c {{ {values} }} ?c rg:alpha2 ?a2 }}")
-    return {row["c"].value: flag(row["a2"].value) for row in rows}
+    rows = ctx.query(f"SELECT DISTINCT ?c ?a2 ?a3 WHERE {{ VALUES ?c {{ {values} }} "
+                     "OPTIONAL { ?c rg:alpha2 ?a2 } OPTIONAL { ?c rg:alpha3 ?a3 } }")
+    return {row["c"].value: {"flag": flag(row["a2"].value if row["a2"] is not None else None),
+                             "code": row["a3"].value if row["a3"] is not None else ""} for row in rows}
 
 
 _ENTRIES = """
@@ -245,7 +247,8 @@ def entry_rows(ctx: Context, pattern: str, this: str) -> list[dict]:
         person = ctx.link(row["who"].value, names)
         country = row["country"].value if row["country"] is not None else None
         person["country"] = ctx.link(country, names) if country else None
-        person["flag"] = flags.get(country, "") if country else ""
+        person["flag"] = flags.get(country, {}).get("flag", "") if country else ""
+        person["code"] = flags.get(country, {}).get("code", "") if country else ""
         person["credited_as"] = row["credited"].value if row["credited"] is not None else person["label"]
         roles.setdefault((row["entry"].value, row["kind"].value), []).append(person)
 
@@ -350,7 +353,7 @@ def event_data(ctx: Context, iri: str) -> dict:
         circuit = {**ctx.link(refs["circuit"], names),
                    "locality": (first_literal(circuit_values, rg + "locality") or ox.Literal("")).value,
                    "country": ctx.link(country, country_names) if country else None,
-                   "flag": country_flags(ctx, [country]).get(country, "") if country else ""}
+                   "flag": country_flags(ctx, [country]).get(country, {}).get("flag", "") if country else ""}
 
     def number(name):
         literal = first_literal(values, rg + name)
@@ -394,7 +397,7 @@ def nationality_links(ctx: Context, values: dict[str, list]) -> list[dict]:
     countries = sorted(v.value for v in values.get(ctx.ns + "nationality", []) if isinstance(v, ox.NamedNode))
     names = ctx.labels(countries)
     flags = country_flags(ctx, countries)
-    return [{**ctx.link(c, names), "flag": flags.get(c, "")} for c in countries]
+    return [{**ctx.link(c, names), **flags.get(c, {"flag": "", "code": ""})} for c in countries]
 
 
 def driver_data(ctx: Context, iri: str) -> dict:
@@ -473,7 +476,7 @@ def circuit_data(ctx: Context, iri: str) -> dict:
 
 def country_data(ctx: Context, iri: str) -> dict:
     data = thing_base(ctx, iri, "country", "entity.html")
-    data["flag"] = country_flags(ctx, [iri]).get(iri, "")
+    data["flag"] = country_flags(ctx, [iri]).get(iri, {}).get("flag", "")
     for heading, cls in (("drivers", "Driver"), ("teams", "Team")):
         data["sections"].append({"heading": heading, "links": related_links(
             ctx, f"SELECT DISTINCT ?x WHERE {{ ?x a rg:{cls} ; rg:nationality ?this }}", iri)})

@@ -1,0 +1,318 @@
+"""Linked data over the built seed: 303s, RDF documents, caching headers, ontology, VoID, sitemap, robots, dumps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
+
+import pyoxigraph
+import pytest
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID
+
+BASE = "http://127.0.0.1:5000/"
+RG = Namespace(BASE + "ontology#")
+EVENT_SLUG = "2003-1000-km-of-le-mans"
+EVENT = URIRef(BASE + "id/event/" + EVENT_SLUG)
+TOM = URIRef(BASE + "id/driver/tom-kristensen")
+ENTRY_5 = URIRef(BASE + f"id/entry/{EVENT_SLUG}/5")
+DENMARK = URIRef(BASE + "id/country/dnk")
+RDF_SUFFIXES = {"ttl": ("text/turtle", "turtle"), "nt": ("application/n-triples", "nt"),
+                "rdf": ("application/rdf+xml", "xml"), "jsonld": ("application/ld+json", "json-ld")}
+
+
+@pytest.fixture(scope="module")
+def store(built_store):
+    return pyoxigraph.Store.read_only(str(built_store / "store"))
+
+
+def count(store, query: str) -> int:
+    return int(next(iter(store.query(query)))["n"].value)
+
+
+# --- 303 See Other -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("accept, target", [
+    (None, f"/page/event/{EVENT_SLUG}"),
+    ("text/html", f"/page/event/{EVENT_SLUG}"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", f"/page/event/{EVENT_SLUG}"),
+    ("*/*", f"/page/event/{EVENT_SLUG}"),
+    ("text/turtle", f"/data/event/{EVENT_SLUG}.ttl"),
+    ("application/n-triples", f"/data/event/{EVENT_SLUG}.nt"),
+    ("application/rdf+xml", f"/data/event/{EVENT_SLUG}.rdf"),
+    ("application/ld+json", f"/data/event/{EVENT_SLUG}.jsonld"),
+    ("application/json", f"/page/event/{EVENT_SLUG}.json"),
+    ("text/turtle;q=0.5, application/ld+json", f"/data/event/{EVENT_SLUG}.jsonld"),
+    ("text/html;q=0.1, application/rdf+xml;q=0.3, text/turtle;q=0.9", f"/data/event/{EVENT_SLUG}.ttl"),
+    ("application/n-triples;q=1.0, text/html;q=0.99", f"/data/event/{EVENT_SLUG}.nt"),
+])
+def test_thing_uri_answers_303_by_accept(client, accept, target):
+    headers = {"Accept": accept} if accept else {}
+    response = client.get(f"/id/event/{EVENT_SLUG}", headers=headers)
+    assert response.status_code == 303
+    assert response.headers["Location"] == target
+    assert "Accept" in response.headers["Vary"]
+
+
+def test_every_kind_of_thing_redirects(client):
+    for path in ("driver/tom-kristensen", "team/audi-sport-japan-team-goh", "chassis/audi-r8",
+                 f"entry/{EVENT_SLUG}/5", f"entry/{EVENT_SLUG}/5/driver/1", "country/dnk", "class/lmp900",
+                 "status/nc", "circuit/bugatti-circuit", "manufacturer/audi", "dataset"):
+        response = client.get("/id/" + path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 303, path
+        assert response.headers["Location"] == f"/data/{path}.ttl"
+
+
+def test_non_ascii_slug_redirects_to_ascii(client):
+    response = client.get("/id/driver/st%C3%A9phane-sarrazin")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/id/driver/stephane-sarrazin"
+    assert client.get("/id/driver/stephane-sarrazin").status_code == 303
+    page = client.get("/page/driver/S%C3%A9bastien-Bourdais")
+    assert page.status_code == 301 and page.headers["Location"] == "/page/driver/sebastien-bourdais"
+    data = client.get("/data/driver/st%C3%A9phane-sarrazin.ttl")
+    assert data.status_code == 301 and data.headers["Location"] == "/data/driver/stephane-sarrazin.ttl"
+
+
+def test_unknown_uri_is_404_html_for_people_plain_for_machines(client):
+    for path in ("/id/driver/nobody-at-all", "/data/driver/nobody-at-all.ttl", "/page/driver/nobody-at-all"):
+        browser = client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
+        assert browser.status_code == 404, path
+        assert browser.mimetype == "text/html"
+        machine = client.get(path, headers={"Accept": "text/turtle"})
+        assert machine.status_code == 404
+        assert machine.mimetype != "text/html"
+
+
+def test_unsupported_accept_is_406(client):
+    assert client.get(f"/id/event/{EVENT_SLUG}", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get(f"/data/event/{EVENT_SLUG}", headers={"Accept": "text/csv"}).status_code == 406
+    assert client.get("/ontology", headers={"Accept": "application/pdf"}).status_code == 406
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", sorted(RDF_SUFFIXES))
+def test_driver_document_in_every_format(client, suffix):
+    media_type, rdflib_format = RDF_SUFFIXES[suffix]
+    response = client.get(f"/data/driver/tom-kristensen.{suffix}")
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    graph = Graph().parse(data=response.data, format=rdflib_format)
+    assert (TOM, RDF.type, RG.Driver) in graph
+    assert (TOM, RDFS.label, Literal("Tom Kristensen", lang="en")) in graph
+    assert (TOM, RG.nationality, DENMARK) in graph
+    # incoming links, and the labels of what is linked
+    assert (ENTRY_5, RG.driver, TOM) in graph
+    assert (URIRef(str(ENTRY_5) + "/driver/1"), RG.roleDriver, TOM) in graph
+    assert (DENMARK, RDFS.label, Literal("Denmark", lang="en")) in graph
+    assert (DENMARK, RDFS.label, Literal("Dinamarca", lang="es")) in graph
+    assert graph.value(ENTRY_5, RDFS.label) is not None
+    assert (RG.Driver, RDFS.label, Literal("driver", lang="en")) in graph
+
+
+def test_event_document_has_all_its_triples(client, store):
+    graph = Graph().parse(data=client.get(f"/data/event/{EVENT_SLUG}.ttl").data, format="turtle")
+    expected = {(row["p"].value, row["o"].value) for row in store.query(
+        f"SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ <{EVENT}> ?p ?o }} }}")}
+    got = {(str(p), str(o)) for p, o in graph.predicate_objects(EVENT)}
+    assert expected == got
+    assert graph.value(EVENT, RG.date) == Literal(dt.date(2003, 11, 9))
+    assert (EVENT, RG.polePosition, ENTRY_5) in graph
+    assert (EVENT, RG.classWinner, ENTRY_5) in graph  # derived graph included
+    entries = set(graph.subjects(RG.event, EVENT))
+    assert len(entries) == 37  # incoming rg:event from every entry
+    for entry in entries:
+        assert graph.value(entry, RDFS.label) is not None
+
+
+def test_blank_nodes_are_followed(app):
+    """An ontology property whose domain is an owl:unionOf: the document carries the whole expression."""
+    from server import describe
+    from server.db import get_store
+
+    with app.app_context():
+        graph = describe.describe(get_store(), str(RG.manufacturer), BASE)
+    domain = graph.value(RG.manufacturer, RDFS.domain)
+    members = set(graph.items(graph.value(domain, OWL.unionOf)))
+    assert members == {RG.Chassis, RG.Engine}
+
+
+def test_data_without_suffix_negotiates(client):
+    plain = client.get(f"/data/driver/tom-kristensen")
+    assert plain.mimetype == "text/turtle"
+    nt = client.get(f"/data/driver/tom-kristensen", headers={"Accept": "application/n-triples"})
+    assert nt.mimetype == "application/n-triples"
+    assert (TOM, RDF.type, RG.Driver) in Graph().parse(data=nt.data, format="nt")
+
+
+def test_document_headers_and_conditional_requests(client, built_store):
+    built_at = dt.datetime.fromisoformat(json.loads((built_store / "build.json").read_text())["built_at"])
+    for path, alternates in ((f"/data/event/{EVENT_SLUG}.ttl",
+                              {f"/page/event/{EVENT_SLUG}": "text/html",
+                               f"/data/event/{EVENT_SLUG}.jsonld": "application/ld+json",
+                               f"/data/event/{EVENT_SLUG}.nt": "application/n-triples",
+                               f"/data/event/{EVENT_SLUG}.rdf": "application/rdf+xml"}),
+                             (f"/page/event/{EVENT_SLUG}",
+                              {f"/data/event/{EVENT_SLUG}.ttl": "text/turtle",
+                               f"/page/event/{EVENT_SLUG}.json": "application/json"})):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Accept" in response.headers["Vary"]
+        link = response.headers["Link"]
+        for href, media_type in alternates.items():
+            assert f'<{href}>; rel="alternate"; type="{media_type}"' in link
+        etag = response.headers["ETag"]
+        assert etag
+        assert parsedate_to_datetime(response.headers["Last-Modified"]) == built_at
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        since = response.headers["Last-Modified"]
+        assert client.get(path, headers={"If-Modified-Since": since}).status_code == 304
+        assert client.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200
+    # different representations have different tags
+    assert (client.get(f"/data/event/{EVENT_SLUG}.ttl").headers["ETag"]
+            != client.get(f"/data/event/{EVENT_SLUG}.nt").headers["ETag"])
+
+
+# --- ontology -----------------------------------------------------------------------------------
+
+def ontology_terms(store) -> set[str]:
+    rows = store.query(f"SELECT DISTINCT ?t WHERE {{ GRAPH <{BASE}graph/ontology> {{ ?t a ?k }} "
+                       f'FILTER(STRSTARTS(STR(?t), "{RG}")) }}')
+    return {row["t"].value[len(str(RG)):] for row in rows}
+
+
+def test_ontology_html_documents_every_term_with_anchors(client, store):
+    response = client.get("/ontology", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    terms = ontology_terms(store)
+    assert {"Driver", "RaceEvent", "classWinner", "position"} <= terms
+    for term in terms:
+        assert f'id="{term}"' in html, term
+    assert "A person who drove in at least one entry." in html  # rdfs:comment of rg:Driver
+    assert "https://schema.org/Person" in html  # alignment of rg:Driver
+
+
+def test_every_term_used_in_the_data_dereferences(client, store):
+    used = {row["t"].value for row in store.query(
+        "SELECT DISTINCT ?t WHERE { GRAPH ?g { { ?s ?t ?o } UNION { ?s a ?t } } }")}
+    terms = ontology_terms(store)
+    html = client.get("/ontology").get_data(as_text=True)
+    for term in sorted(t for t in used if t.startswith(str(RG))):
+        name = term[len(str(RG)):]
+        assert name in terms and f'id="{name}"' in html, term
+
+
+@pytest.mark.parametrize("suffix", sorted(RDF_SUFFIXES))
+def test_ontology_rdf_by_suffix_and_accept(client, suffix):
+    media_type, rdflib_format = RDF_SUFFIXES[suffix]
+    for response in (client.get(f"/ontology.{suffix}"), client.get("/ontology", headers={"Accept": media_type})):
+        assert response.status_code == 200
+        assert response.mimetype == media_type
+        graph = Graph().parse(data=response.data, format=rdflib_format)
+        assert (RG.Driver, RDF.type, OWL.Class) in graph
+        assert (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) in graph
+        assert (RG.date, RDFS.domain, RG.RaceEvent) in graph
+
+
+# --- VoID ---------------------------------------------------------------------------------------
+
+def test_void_describes_the_store(client, store, built_store):
+    response = client.get("/.well-known/void")
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    graph = Graph().parse(data=response.data, format="turtle")
+    dataset = URIRef(BASE + "id/dataset")
+    assert (dataset, RDF.type, VOID.Dataset) in graph
+
+    def number(predicate, subject=dataset):
+        return int(graph.value(subject, predicate))
+
+    assert number(VOID.triples) == count(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                                                "WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    assert number(VOID.entities) == count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                                                 f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}id/")) }}')
+    assert number(VOID.distinctSubjects) == count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert number(VOID.distinctObjects) == count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    counts = json.loads((built_store / "build.json").read_text())["counts"]
+    classes = {graph.value(p, VOID["class"]): int(graph.value(p, VOID.entities))
+               for p in graph.objects(dataset, VOID.classPartition)}
+    assert classes[RG.Driver] == counts["drivers"] == 98
+    assert classes[RG.Entry] == counts["entries"] == 37
+    assert classes[RG.RaceEvent] == 1
+    properties = {graph.value(p, VOID.property): int(graph.value(p, VOID.triples))
+                  for p in graph.objects(dataset, VOID.propertyPartition)}
+    assert properties[RG.event] == 37
+    assert properties[RG.classWinner] == count(
+        store, f"SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE {{ GRAPH ?g {{ ?e <{RG.classWinner}> ?w }} }}")
+    assert graph.value(dataset, VOID.sparqlEndpoint) == URIRef(BASE + "sparql")
+    assert set(graph.objects(dataset, VOID.dataDump)) == {
+        URIRef(BASE + f"dumps/racegraph.{kind}.gz") for kind in ("nt", "ttl", "trig")}
+    assert graph.value(dataset, VOID.uriSpace) == Literal(BASE + "id/")
+    assert (dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by-sa/4.0/")) in graph
+    assert (dataset, VOID.vocabulary, URIRef(str(RG))) in graph
+
+
+def test_void_by_content_negotiation(client):
+    for media_type, rdflib_format in RDF_SUFFIXES.values():
+        response = client.get("/.well-known/void", headers={"Accept": media_type})
+        assert response.mimetype == media_type
+        graph = Graph().parse(data=response.data, format=rdflib_format)
+        assert (URIRef(BASE + "id/dataset"), RDF.type, VOID.Dataset) in graph
+
+
+# --- sitemap, robots, dumps ---------------------------------------------------------------------
+
+def test_sitemap_lists_every_entity_page(client, store):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    root = ET.fromstring(response.data)
+    ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in root.findall("sm:url/sm:loc", ns)]
+    assert len(locations) == len(set(locations))
+    assert BASE in locations and BASE + "ontology" in locations
+    assert BASE + f"page/event/{EVENT_SLUG}" in locations
+    assert BASE + "page/driver/tom-kristensen" in locations
+    drivers = {row["d"].value for row in store.query(f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?d a <{RG.Driver}> }} }}")}
+    assert len(drivers) == 98
+    for driver in drivers:
+        assert BASE + "page/" + driver[len(BASE + "id/"):] in locations
+
+
+def test_robots_points_to_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.mimetype == "text/plain"
+    lines = response.get_data(as_text=True).splitlines()
+    assert "Disallow: /sparql?" in lines
+    assert f"Sitemap: {BASE}sitemap.xml" in lines
+
+
+@pytest.mark.parametrize("name, parse_format", [("racegraph.nt.gz", "nt"), ("racegraph.ttl.gz", "turtle"),
+                                                ("racegraph.trig.gz", "trig")])
+def test_dumps_download_and_parse(client, name, parse_format):
+    response = client.get(f"/dumps/{name}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/gzip"
+    assert "Content-Encoding" not in response.headers
+    assert "attachment" in response.headers["Content-Disposition"]
+    etag = response.headers["ETag"]
+    text = gzip.decompress(response.data)
+    if parse_format == "trig":
+        dataset = Dataset()
+        dataset.parse(data=text, format="trig")
+        assert len(list(dataset.graphs())) >= 4
+        assert any((TOM, RDF.type, RG.Driver) in graph for graph in dataset.graphs())
+    else:
+        graph = Graph().parse(data=text, format=parse_format)
+        assert (TOM, RDF.type, RG.Driver) in graph
+        assert len(graph) > 3000
+    response.close()
+    assert client.get(f"/dumps/{name}", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_unknown_dump_is_404(client):
+    assert client.get("/dumps/build.json").status_code == 404
+    assert client.get("/dumps/..%2Fbuild.json").status_code == 404
