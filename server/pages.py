@@ -587,8 +587,16 @@ def home():
 
 
 @bp.route("/search")
-@bp.route("/search.json", defaults={"suffix": "json"})
-def search(suffix: str | None = None):
+def search():
+    return _search(None)
+
+
+@bp.route("/search.json")
+def search_json():
+    return _search("json")
+
+
+def _search(suffix: str | None):
     fmt = negotiation.choose(LISTING_FORMATS, suffix)
     ctx = current_context()
     q = request.args.get("q", "")[:200]
