@@ -151,7 +151,9 @@ def _term_ref(graph: Graph, term, namespace: str, base: str, lang: str) -> list[
     iri = str(term)
     label = _text(graph, term, RDFS.label, lang)
     if label is None:
-        label = describe.local_name(iri) if not iri.startswith(str(XSD)) else "xsd:" + describe.local_name(iri)
+        label = graph.namespace_manager.normalizeUri(term)
+        if label.startswith("<"):
+            label = describe.local_name(iri)
     return [{"iri": iri, "label": label, "href": describe.href(iri, base)}]
 
 
