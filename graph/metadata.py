@@ -26,6 +26,12 @@ def prefixes(base: str) -> dict[str, str]:
     """Prefixes for dumps and query pages: the standard ones plus this dataset's own."""
     return {**PREFIXES, "rg": base + "ontology#"}
 
+def query_prefixes(base: str) -> dict[str, str]:
+    """Prefixes a SPARQL query may use undeclared (as DBpedia's endpoint allows), on the endpoint and
+    in `racegraph query`: the dump prefixes plus `rgid:` for things. A query's own PREFIX wins."""
+    return {**prefixes(base), "rgid": base + "id/"}
+
+
 def describe_dataset(minter: Minter, sources: list[URIRef]) -> Graph:
     graph = Graph()
     dataset = minter.dataset

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from graph.metadata import prefixes
+from graph.metadata import prefixes, query_prefixes
 from graph.store import open_store, read_build_info
 
 _FORMATS = {
@@ -25,7 +25,7 @@ def run_query(store_dir: Path, text: str):
     info = read_build_info(store_dir)
     store = open_store(store_dir)
     try:
-        return store.query(text, use_default_graph_as_union=True, prefixes=prefixes(info.base_uri))
+        return store.query(text, use_default_graph_as_union=True, prefixes=query_prefixes(info.base_uri))
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from None
     except OSError as error:

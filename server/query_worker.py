@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.store import StoreMissingError, open_store
+from graph.metadata import query_prefixes
+from graph.store import StoreMissingError, open_store, read_build_info
 from server.query_inspect import inspect_query, is_update
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
 
@@ -55,6 +56,7 @@ def main(conn, store_folder: str) -> None:
         conn.send({"kind": "startup-error", "message": str(error)})
         return
     graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    known_prefixes = query_prefixes(read_build_info(Path(store_folder)).base_uri)
     conn.send({"kind": "ready"})
     while True:
         try:
@@ -62,7 +64,7 @@ def main(conn, store_folder: str) -> None:
         except EOFError:
             return
         try:
-            reply = run(store, graphs, Job(**job))
+            reply = run(store, graphs, Job(**job), known_prefixes)
         except Refused as refusal:
             reply = {"kind": "refused", "status": refusal.status, "message": refusal.message}
         except Exception:  # reported to the server, which answers 500 and logs it
@@ -73,7 +75,7 @@ def main(conn, store_folder: str) -> None:
             return
 
 
-def run(store: ox.Store, graphs: frozenset[str], job: Job) -> dict:
+def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[str, str]) -> dict:
     info = inspect_query(job.query)
     if not info.understood and is_update(job.query):
         raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only")
@@ -89,7 +91,7 @@ def run(store: ox.Store, graphs: frozenset[str], job: Job) -> dict:
                         "named graphs (listed in the service description at /sparql), remote graphs are never "
                         "fetched")
     try:
-        result = store.query(job.query, **dataset_arguments(job, info.has_dataset_clause))
+        result = store.query(job.query, prefixes=known_prefixes, **dataset_arguments(job, info.has_dataset_clause))
     except SyntaxError as error:
         if is_update(job.query):
             raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only") from None
@@ -99,7 +101,7 @@ def run(store: ox.Store, graphs: frozenset[str], job: Job) -> dict:
             raise Refused(502, f"a SERVICE call failed: {error}") from None
         raise
     if isinstance(result, ox.QueryTriples):
-        return _graph_reply(result, job, info.prefixes)
+        return _graph_reply(result, job, {**known_prefixes, **info.prefixes})
     if job.results_format is None:
         raise Refused(406, "no acceptable format for query results: ask for one of "
                       + ", ".join(m for _, medias in RESULTS_FORMATS.values() for m in medias))

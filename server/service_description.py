@@ -7,7 +7,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 from werkzeug.datastructures import MIMEAccept
 
-from graph.metadata import prefixes
+from graph.metadata import query_prefixes
 from server.db import get_build_info, get_store
 from server.sparql_examples import load_examples
 
@@ -93,8 +93,7 @@ def describe(media_type: str) -> bytes:
 
 
 def editor_prefixes() -> dict[str, str]:
-    base = get_build_info().base_uri
-    return {**prefixes(base), "rgid": base + "id/"}
+    return query_prefixes(get_build_info().base_uri)
 
 
 def editor_config() -> dict:

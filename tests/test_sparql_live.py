@@ -144,3 +144,24 @@ def test_under_gunicorn_with_several_workers(built_store):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_common_prefixes_are_predeclared(live_server):
+    """As on DBpedia, rdfs:, xsd:, schema:, rgid: … need no PREFIX line; rg: follows the build's base."""
+    endpoint = SPARQLWrapper(live_server + "sparql")
+    endpoint.setQuery("""
+        PREFIX rg: <http://127.0.0.1:5000/ontology#>
+        SELECT ?name WHERE { ?d a rg:Driver ; rdfs:label ?name } ORDER BY ?name LIMIT 5""")
+    endpoint.setReturnFormat(JSON)
+    names = [row["name"]["value"] for row in endpoint.queryAndConvert()["results"]["bindings"]]
+    assert len(names) == 5 and names == sorted(names)
+    endpoint.setQuery("ASK { rgid:driver/tom-kristensen a rg:Driver ; schema:name ?n }".replace(
+        "rgid:driver/tom-kristensen", "<http://127.0.0.1:5000/id/driver/tom-kristensen>"))
+    assert endpoint.queryAndConvert()["boolean"] is True
+
+
+def test_a_query_prefix_overrides_a_predeclared_one(live_server):
+    endpoint = SPARQLWrapper(live_server + "sparql")
+    endpoint.setQuery("PREFIX rdfs: <http://example.org/not-rdfs#> ASK { ?s rdfs:label ?o }")
+    endpoint.setReturnFormat(JSON)
+    assert endpoint.queryAndConvert()["boolean"] is False
