@@ -189,7 +189,9 @@ def serve(store_dir: Path, host: str, port: int, debug: bool):
     This is Flask's own threaded server, for one machine. In production run several gunicorn
     workers on the same read-only store:
 
-        RACEGRAPH_STORE=var/graph gunicorn -w 4 -b 0.0.0.0:8000 'server:create_app()'
+        RACEGRAPH_STORE=var/graph gunicorn -w 4 --timeout 60 -b 0.0.0.0:8000 'server:create_app()'
+
+    (gunicorn's --timeout must exceed the QUERY_TIMEOUT setting). Restart after a rebuild.
     """
     from graph.store import StoreMissingError, read_build_info
     from server import create_app
