@@ -36,17 +36,39 @@ def table_lines(entry: dict) -> list[str]:
     return [first.replace("|  |", "| |"), f"| {entry['engine']} | | | | | | | |"]
 
 
+def article_table_rows(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("| Engine | | | | | | | |") + 1
+    return [line for line in lines[start:] if line.startswith("|")]
+
+
 def test_results_reproduce_every_row_of_the_seed_table(runner, built_store):
     result = invoke(runner, "results", "--store", built_store)
     assert result.exit_code == 0
     (event,) = json.loads(result.output)
     assert (event["title"], event["date"]) == (TITLE, "2003-11-09")
-    seed = SEED.read_text(encoding="utf-8").splitlines()
-    start = seed.index("| Engine | | | | | | | |") + 1
-    rows = [line for line in seed[start:] if line.startswith("|")]
     rebuilt = [line for entry in event["entries"] for line in table_lines(entry)]
-    assert rebuilt == rows
+    assert rebuilt == article_table_rows(SEED)
     assert len(event["entries"]) == 37
+
+
+@pytest.fixture(scope="module")
+def family_build(tmp_path_factory) -> Path:
+    """The bundled articles and the test family (other year, three teams on a car, tyres, every status)."""
+    from graph.build import build_graph
+
+    out = tmp_path_factory.mktemp("family") / "graph"
+    assert build_graph([BUNDLED_ARTICLES, FIXTURES], out).conforms
+    return out
+
+
+def test_results_reproduce_every_row_of_a_family_article(runner, family_build):
+    article = FIXTURES / "2004-1000-km-of-nurburgring.en.txt"
+    result = invoke(runner, "results", "--store", family_build, "2004 1000 km of Nürburgring")
+    (event,) = json.loads(result.output)
+    assert event["date"] == "2004-09-05"
+    rebuilt = [line for entry in event["entries"] for line in table_lines(entry)]
+    assert rebuilt == article_table_rows(article)
 
 
 def test_results_field_types(runner, built_store):
