@@ -131,6 +131,7 @@ class Case:
     racegraph: tuple[str, str]          # (path and query string, Accept)
     reference: tuple[str, str]
     check: str                          # "rows", "boolean" or "body": how a response is judged sane
+    fresh: bool = False                 # end each query with a new comment, so no server can reuse its parse
 
 
 def sparql_get(endpoint: str, query: str) -> str:
@@ -143,6 +144,9 @@ CASES = [
     Case("race results, per-graph SPARQL",
          (sparql_get("/sparql", GRAPH_RESULTS_QUERY), SPARQL_JSON),
          (sparql_get("/query", GRAPH_RESULTS_QUERY), SPARQL_JSON), "rows"),
+    Case("race results, per-graph SPARQL, new text each time",
+         (sparql_get("/sparql", GRAPH_RESULTS_QUERY), SPARQL_JSON),
+         (sparql_get("/query", GRAPH_RESULTS_QUERY), SPARQL_JSON), "rows", fresh=True),
     Case("race results, JSON API",
          (f"/api/events/{EVENT_SLUG}/results", "application/json"),
          (sparql_get("/query", GRAPH_RESULTS_QUERY), SPARQL_JSON), "body"),
@@ -211,14 +215,29 @@ def describe_answer(response: requests.Response, check: str) -> str:
     return f"{len(response.content)} bytes {response.headers.get('Content-Type', '?').split(';')[0]}"
 
 
+def url_maker(base_url: str, path: str, fresh: bool):
+    """The URL of each request: always the same, or (fresh) the query text plus a new comment line."""
+    counter = iter(range(10**9))
+    lock = threading.Lock()
+
+    def next_url() -> str:
+        if not fresh:
+            return base_url + path
+        with lock:
+            n = next(counter)
+        return base_url + path + quote(f"\n# request {n} {time.time_ns()}", safe="")
+
+    return next_url
+
+
 def measure(server: str, base_url: str, case: Case, target: tuple[str, str], args) -> Measure:
     path, accept = target
-    url = base_url + path
+    url = url_maker(base_url, path, case.fresh)
     headers = {"Accept": accept}
     result = Measure(server, case.name, request=short_request(path, accept))
     session = requests.Session()
     try:
-        first = session.get(url, headers=headers, timeout=args.request_timeout, allow_redirects=False)
+        first = session.get(url(), headers=headers, timeout=args.request_timeout, allow_redirects=False)
     except requests.RequestException as error:
         result.status = f"request failed: {type(error).__name__}"
         return result
@@ -235,14 +254,14 @@ def measure(server: str, base_url: str, case: Case, target: tuple[str, str], arg
     for _ in range(args.warmup):
         if time.monotonic() > deadline:
             break
-        session.get(url, headers=headers, timeout=args.request_timeout)
+        session.get(url(), headers=headers, timeout=args.request_timeout)
 
     deadline = time.monotonic() + args.max_seconds
     for _ in range(args.requests):
         if time.monotonic() > deadline:
             break
         started = time.perf_counter()
-        response = session.get(url, headers=headers, timeout=args.request_timeout)
+        response = session.get(url(), headers=headers, timeout=args.request_timeout)
         response.content
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
@@ -256,7 +275,7 @@ def measure(server: str, base_url: str, case: Case, target: tuple[str, str], arg
     return result
 
 
-def throughput(url: str, headers: dict, args) -> tuple[float, int, int]:
+def throughput(url, headers: dict, args) -> tuple[float, int, int]:
     """`args.requests` requests from `args.concurrency` threads, stopped at `args.max_seconds`."""
     lock = threading.Lock()
     budget = [args.requests]
@@ -272,7 +291,7 @@ def throughput(url: str, headers: dict, args) -> tuple[float, int, int]:
                     return
                 budget[0] -= 1
             try:
-                response = session.get(url, headers=headers, timeout=args.request_timeout)
+                response = session.get(url(), headers=headers, timeout=args.request_timeout)
                 response.content
                 ok = response.status_code == 200
             except requests.RequestException:
