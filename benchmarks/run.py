@@ -83,11 +83,10 @@ ORDER BY ?date
 # so each triple is matched once however many articles restate the shared resources.
 GRAPH_RESULTS_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?graph ?event ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
-  VALUES (?event ?graph) { (<http://127.0.0.1:5000/id/event/2003-1000-km-of-le-mans>
-                            <http://127.0.0.1:5000/graph/article/2003-1000-km-of-le-mans-en>) }
-  GRAPH ?graph {
-    ?entry rg:event ?event ; rg:tableOrder ?order ; rg:carNumber ?no ;
+SELECT ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
+  GRAPH <http://127.0.0.1:5000/graph/article/2003-1000-km-of-le-mans-en> {
+    ?entry rg:event <http://127.0.0.1:5000/id/event/2003-1000-km-of-le-mans> ;
+           rg:tableOrder ?order ; rg:carNumber ?no ;
            rg:raceClass/rdfs:label ?class ;
            rg:chassis/rg:nameAsWritten ?chassis ; rg:engine/rg:nameAsWritten ?engine .
     OPTIONAL { ?entry rg:position ?pos }
@@ -199,7 +198,7 @@ def short_request(path: str, accept: str) -> str:
         query = unquote(query)
         form = " ".join(line for line in query.splitlines() if not line.startswith("PREFIX")).split()[0]
         what = {"ASK": "ASK {}", "DESCRIBE": "DESCRIBE"}.get(form) or (
-            ("results" if "tableOrder" in query else "career") + (" (GRAPH)" if "GRAPH ?g" in query else " (union)"))
+            ("results" if "tableOrder" in query else "career") + (" (GRAPH)" if "GRAPH " in query else " (union)"))
         return f"`{endpoint}` {what}"
     return f"`{path}`"
 
