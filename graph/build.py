@@ -189,13 +189,13 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
     dumps = folder / store_module.DUMPS_SUBDIR
     dumps.mkdir()
     names = prefixes(base_uri)
-    union = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    merged = pyoxigraph.DefaultGraph()
     with gzip.open(dumps / "racegraph.nt.gz", "wb") as out:
-        pyoxigraph.serialize(store.query(union), out, pyoxigraph.RdfFormat.N_TRIPLES)
+        store.dump(out, pyoxigraph.RdfFormat.N_TRIPLES, from_graph=merged)
     with gzip.open(dumps / "racegraph.ttl.gz", "wb") as out:
-        pyoxigraph.serialize(store.query(union), out, pyoxigraph.RdfFormat.TURTLE, prefixes=names)
+        store.dump(out, pyoxigraph.RdfFormat.TURTLE, from_graph=merged, prefixes=names)
     with gzip.open(dumps / "racegraph.trig.gz", "wb") as out:
-        store.dump(out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
+        pyoxigraph.serialize(store_module.named_graph_quads(store), out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
     counts = _counts(store, base_uri)
@@ -219,8 +219,12 @@ _COUNTED = {
 
 
 def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
-    counts = {"triples": len(store)}
+    """Distinct triples of the merge, quads of the named graphs, and things by class."""
+    def count(query: str) -> int:
+        return int(next(iter(store.query(query)))["n"].value)
+
+    counts = {"triples": count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+              "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")}
     for name, local in _COUNTED.items():
-        query = (f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{base_uri}ontology#{local}> }} }}")
-        counts[name] = int(next(iter(store.query(query)))["n"].value)
+        counts[name] = count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{base_uri}ontology#{local}> }}")
     return counts

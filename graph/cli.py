@@ -101,19 +101,20 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
 @store_option
 def validate(store_dir: Path):
     """Validate an existing build against the SHACL shapes (exit 0 conforms, 1 violations)."""
-    from graph.store import StoreMissingError, open_store, read_build_info
-    from graph.validate import validate_dataset
+    import pyoxigraph
     from rdflib import Dataset
+
+    from graph.store import StoreMissingError, named_graph_quads, open_store, read_build_info
+    from graph.validate import validate_dataset
 
     try:
         info = read_build_info(store_dir)
         store = open_store(store_dir)
     except StoreMissingError as error:
         fail(str(error))
-    import pyoxigraph
-
     dataset = Dataset()
-    dataset.parse(data=store.dump(format=pyoxigraph.RdfFormat.N_QUADS), format="nquads")
+    quads = pyoxigraph.serialize(named_graph_quads(store), format=pyoxigraph.RdfFormat.N_QUADS)
+    dataset.parse(data=quads, format="nquads")
     result = validate_dataset(dataset, base_uri=info.base_uri, progress=None)
     report_results(result.violations)
     if not result.conforms:
@@ -130,7 +131,7 @@ def validate(store_dir: Path):
 def query(store_dir: Path, output_format: str, query: str):
     """Run a SPARQL query on the store. QUERY is the text, @file.rq, or - for standard input.
 
-    The default graph is the union of all named graphs (one per source article).
+    The default graph is the merge of all named graphs (one per source article).
     """
     from graph.query import QueryError, render_query, run_query
     from graph.store import StoreMissingError

@@ -25,7 +25,7 @@ def run_query(store_dir: Path, text: str):
     info = read_build_info(store_dir)
     store = open_store(store_dir)
     try:
-        return store.query(text, use_default_graph_as_union=True, prefixes=query_prefixes(info.base_uri))
+        return store.query(text, prefixes=query_prefixes(info.base_uri))
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from None
     except OSError as error:

@@ -74,9 +74,23 @@ def open_store(folder: Path, *, read_only: bool = True) -> pyoxigraph.Store:
 
 
 def load_nquads(folder: Path, nquads: bytes) -> pyoxigraph.Store:
-    """Create the store of a new build folder from N-Quads bytes."""
+    """Create the store of a new build folder from the N-Quads of its named graphs.
+
+    The store's default graph is then filled with the RDF merge of every named graph. Oxigraph's
+    own union default graph is a bag (a triple stated by five articles comes back five times),
+    while SPARQL users expect the merge, a set: so the merge is stored, and queries run on it.
+    """
     store = pyoxigraph.Store(str(Path(folder) / STORE_SUBDIR))
     store.bulk_load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    merged = [pyoxigraph.Quad(q.subject, q.predicate, q.object, pyoxigraph.DefaultGraph())
+              for q in store.quads_for_pattern(None, None, None)]
+    store.bulk_extend(merged)
     store.flush()
     store.optimize()
     return store
+
+
+def named_graph_quads(store: pyoxigraph.Store):
+    """Every quad of the named graphs, leaving out the default graph (which only repeats their merge)."""
+    return (quad for quad in store.quads_for_pattern(None, None, None)
+            if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph))

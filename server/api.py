@@ -68,8 +68,7 @@ def _json(data, status: int = 200) -> Response:
 def _query(text: str, **bindings):
     ns = get_build_info().ontology_namespace
     iris = {name: value.value for name, value in bindings.items()}
-    return get_store().query(_PREFIXES.format(ns=ns) + describe.bind_iris(text.format(), **iris),
-                             use_default_graph_as_union=True)
+    return get_store().query(_PREFIXES.format(ns=ns) + describe.bind_iris(text.format(), **iris))
 
 
 def _slug_of(iri: str, kind: str) -> str:
@@ -124,7 +123,7 @@ def driver(slug: str):
     iri = f"{info.base_uri}id/driver/{slug}"
     this = ox.NamedNode(iri)
     is_driver = get_store().query(f"ASK {{ ?this a <{info.ontology_namespace}Driver> }}",
-                                  use_default_graph_as_union=True, substitutions={ox.Variable("this"): this})
+                                  substitutions={ox.Variable("this"): this})
     if not is_driver:
         abort(404, f"no driver {slug!r}")
     nationalities = sorted(row["a3"].value for row in _query(

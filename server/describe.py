@@ -118,12 +118,12 @@ def bind_iris(text: str, **iris: str) -> str:
 
 def _query(store: ox.Store, text: str, **bindings):
     substitutions = {ox.Variable(name): value for name, value in bindings.items()}
-    return store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None)
+    return store.query(text, substitutions=substitutions or None)
 
 
 def exists(store: ox.Store, iri: str) -> bool:
     """True when the store says anything about `iri` or points at it."""
-    return bool(store.query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }", use_default_graph_as_union=True,
+    return bool(store.query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }",
                             substitutions={ox.Variable("this"): ox.NamedNode(iri)}))
 
 
@@ -164,7 +164,7 @@ def label_rows(store: ox.Store, iris) -> list[tuple[str, ox.Literal]]:
     for start in range(0, len(iris), 200):
         values = " ".join(f"<{iri}>" for iri in iris[start:start + 200])
         text = f"SELECT DISTINCT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x <{_LABEL}> ?l }}"
-        rows.extend((row["x"].value, row["l"]) for row in store.query(text, use_default_graph_as_union=True))
+        rows.extend((row["x"].value, row["l"]) for row in store.query(text))
     return rows
 
 

@@ -93,7 +93,7 @@ class Context:
         prefixes = (f"PREFIX rg: <{self.ns}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                     f"PREFIX schema: <{SCHEMA}>\n")
         iris = {name: value.value if isinstance(value, ox.NamedNode) else value for name, value in bindings.items()}
-        return self.store.query(prefixes + describe.bind_iris(text, **iris), use_default_graph_as_union=True)
+        return self.store.query(prefixes + describe.bind_iris(text, **iris))
 
     def labels(self, iris) -> dict[str, str]:
         return describe.labels(self.store, iris, self.lang)

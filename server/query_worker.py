@@ -119,15 +119,15 @@ def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[
 
 
 def dataset_arguments(job: Job, query_names_dataset: bool) -> dict:
-    """The protocol's dataset overrides the query's; with neither, the default graph is the union."""
+    """The protocol's dataset overrides the query's (SPARQL 1.1 Protocol 2.1.4): graphs it does not
+    name are left out, so named-graph-uri alone gives an empty default graph. With neither, the
+    query's FROM/FROM NAMED or else the store's default graph, which is the merge of all named graphs."""
     if job.default_graphs or job.named_graphs:
         return {
-            "default_graph": [ox.NamedNode(g) for g in job.default_graphs] or [ox.DefaultGraph()],
+            "default_graph": [ox.NamedNode(g) for g in job.default_graphs],
             "named_graphs": [ox.NamedNode(g) for g in job.named_graphs],
         }
-    if query_names_dataset:
-        return {}
-    return {"use_default_graph_as_union": True}
+    return {}
 
 
 def _graph_reply(triples: ox.QueryTriples, job: Job, prefixes: dict[str, str]) -> dict:

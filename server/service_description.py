@@ -78,9 +78,10 @@ def describe(media_type: str) -> bytes:
     default = BNode("defaultGraph")
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, RDFS.comment, Literal("The union of all the named graphs.", lang="en")))
+    graph.add((default, RDFS.comment, Literal("The RDF merge of all the named graphs: each triple once.", lang="en")))
     sizes = graph_sizes()
-    graph.add((default, VOID.triples, Literal(sum(n for _, n in sizes), datatype=XSD.integer)))
+    merged_triples = get_build_info().data["counts"]["triples"]
+    graph.add((default, VOID.triples, Literal(merged_triples, datatype=XSD.integer)))
     for index, (name, count) in enumerate(sizes):
         named, described = BNode(f"namedGraph{index}"), BNode(f"graph{index}")
         graph.add((dataset, SD.namedGraph, named))

@@ -216,3 +216,27 @@ def test_build_family_articles_with_another_base(runner, tmp_path):
 def test_bad_base_uri_exits_2(runner, tmp_path):
     result = invoke(runner, "build", "--out", tmp_path / "g", "--base-uri", "https://no-slash.example.org")
     assert result.exit_code == 2 and "must end with '/'" in result.output
+
+
+def test_default_graph_is_the_merge_not_a_bag_of_named_graphs(runner, family_build):
+    """Both articles describe Tom Kristensen and the Audi R8: the default graph states each triple once."""
+    def rows(query: str) -> list[dict]:
+        output = invoke(runner, "query", "--store", family_build, "--format", "json", query).output
+        return json.loads(output)["results"]["bindings"]
+
+    assert len(rows("SELECT ?l WHERE { rgid:driver\\/tom-kristensen rdfs:label ?l }")) == 1
+    total = rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]["value"]
+    distinct = rows("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")[0]["n"]["value"]
+    assert total == distinct
+    info = json.loads((family_build / "build.json").read_text())
+    assert info["counts"]["triples"] == int(total) < info["counts"]["quads"]
+
+
+def test_readme_wins_by_manufacturer_counts_each_win_once(runner, family_build):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    query = readme.split("Class and overall wins by chassis manufacturer:\n\n```sparql\n")[1].split("```")[0]
+    output = invoke(runner, "query", "--store", family_build, "--format", "json", query).output
+    wins = {row["manufacturer"]["value"]: (row["classWins"]["value"], row["overallWins"]["value"])
+            for row in json.loads(output)["results"]["bindings"]}
+    # Audi R8: overall winner of the seed (car 5) and of the Nürburgring fixture (car 88)
+    assert wins["Audi"] == ("2", "2")
