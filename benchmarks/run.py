@@ -241,12 +241,12 @@ def measure(server: str, base_url: str, case: Case, target: tuple[str, str], arg
         result.status = f"request failed: {type(error).__name__}"
         return result
     if first.status_code != 200:
-        result.status = f"HTTP {first.status_code} (not available)"
+        result.status = f"HTTP {first.status_code}" + (" (no such endpoint yet)" if first.status_code == 404 else "")
         return result
     try:
         result.answer = describe_answer(first, case.check)
     except (ValueError, KeyError) as error:
-        result.status = f"unexpected answer: {error}"
+        result.status = f"200 but the answer is cut off or malformed ({error})"
         return result
 
     deadline = time.monotonic() + args.max_seconds
