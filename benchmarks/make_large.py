@@ -5,9 +5,10 @@
 Writes, under --out:
 
     small/          racegraph build folder of the bundled articles (store/, build.json)
-    small.nq        the same dataset as N-Quads, for the Oxigraph reference server
+    small.nq        everything its store holds (named graphs and their merge in the default
+                    graph) as N-Quads, for the Oxigraph reference server
     large/          racegraph build folder of the grown graph
-    large.nq        the same dataset as N-Quads
+    large.nq        the same for the grown graph
 
 The large graph is the small one plus N-1 renamed copies of every event. A copy renames what
 belongs to one event: its slug (so its event, entry, role and named-graph IRIs and the article
@@ -66,7 +67,7 @@ def events_of(store: pyoxigraph.Store, base: str) -> list[dict]:
       OPTIONAL {{ ?event rdfs:label ?es . FILTER(LANG(?es) = "es") }}
     }} ORDER BY ?event"""
     events = []
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in store.query(query):  # the default graph is the merge of the named graphs
         uri = row["event"].value
         events.append({"uri": uri, "slug": uri[len(base + "id/event/"):], "en": row["en"].value,
                        "es": row["es"].value if row["es"] is not None else None,
@@ -108,6 +109,13 @@ def split_quads(nquads: str, base: str) -> tuple[list[str], list[str]]:
             continue
         (shared if line.endswith(shared_graphs) else per_event).append(line)
     return shared, per_event
+
+
+def write_reference(folder: Path, target: Path) -> None:
+    """Everything the build's store holds, default graph (the merge) included, for the Oxigraph server."""
+    store = store_module.open_store(folder)
+    with open(target, "wb") as out:
+        store.dump(out, pyoxigraph.RdfFormat.N_QUADS)
 
 
 def write_build_folder(folder: Path, nquads: bytes, info: dict, note: dict) -> dict:
@@ -157,10 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     store_module.write_build_info(small, info_small)
 
     store = store_module.open_store(small)
-    nquads = store.dump(format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+    # the named graphs only: the build stores their merge in the default graph, remade by load_nquads
+    nquads = pyoxigraph.serialize(store_module.named_graph_quads(store), format=pyoxigraph.RdfFormat.N_QUADS
+                                  ).decode("utf-8")
     events = events_of(store, base)
     del store
-    (out / "small.nq").write_text(nquads, encoding="utf-8")
+    write_reference(small, out / "small.nq")
     shared, per_event = split_quads(nquads, base)
     if not events or not per_event:
         log("no events in the bundled build; nothing to replicate")
@@ -177,9 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(rename(block))
         parts.append("".join(rename(line) + "\n" for line in sources))  # the dataset lists its sources
     large_text = "".join(parts)
-    large_nq = out / "large.nq"
-    large_nq.write_text(large_text, encoding="utf-8")
-    log(f"wrote {large_nq} ({large_nq.stat().st_size / 1e6:.0f} MB) in {time.monotonic() - started:.0f} s")
+    log(f"made {len(large_text) / 1e6:.0f} MB of N-Quads in {time.monotonic() - started:.0f} s")
 
     note = {"made_by": "benchmarks/make_large.py", "copies": copies, "validated": False,
             "description": "the bundled build plus renamed copies of each event; drivers, teams, chassis, "
@@ -188,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     info_large["sources"] = [{**source, "copies": copies} for source in info.get("sources", [])]
     counts = write_build_folder(out / "large", large_text.encode("utf-8"), info_large, note)
     log(f"wrote {out / 'large'} in {time.monotonic() - started:.0f} s")
+    write_reference(out / "large", out / "large.nq")
+    log(f"wrote {out / 'large.nq'} in {time.monotonic() - started:.0f} s")
     print(json.dumps({"small": info["counts"], "large": counts}, indent=2))
     return 0
 
