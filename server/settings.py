@@ -24,20 +24,41 @@ class SettingError(ValueError):
 
 
 def coerce_settings(config) -> None:
-    """Give settings read from RACEGRAPH_* the type of their default.
+    """Give settings read from RACEGRAPH_* the type of their default, and check their range.
 
     Flask parses environment values as JSON, so `False` or `30s` arrive as strings; a string
-    `False` would otherwise count as on. Anything that does not fit is refused at start-up.
+    `False` would otherwise count as on, and `true` as the number 1. Every number setting counts
+    something (seconds, rows, processes), so it must be a whole number above zero. Anything that
+    does not fit is refused at start-up.
     """
     for name, default in DEFAULTS.items():
         value = config.get(name)
-        if isinstance(default, bool) and not isinstance(value, bool):
-            word = str(value).strip().lower()
-            if word not in _TRUE | _FALSE:
-                raise SettingError(f"RACEGRAPH_{name}={value!r}: expected true or false")
-            config[name] = word in _TRUE
-        elif isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
-            try:
-                config[name] = int(str(value).strip())
-            except ValueError:
-                raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number") from None
+        if isinstance(default, bool):
+            config[name] = _switch(name, value)
+        elif isinstance(default, int):
+            config[name] = _count(name, value)
+
+
+def _switch(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected true or false")
+    return word in _TRUE
+
+
+def _count(name: str, value) -> int:
+    # bool is a subclass of int: RACEGRAPH_QUERY_TIMEOUT=true must not become 1 second
+    if isinstance(value, bool):
+        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number, not a switch")
+    if isinstance(value, int):
+        number = value
+    else:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number") from None
+    if number <= 0:
+        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number above zero")
+    return number

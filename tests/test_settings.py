@@ -10,17 +10,25 @@ from server.settings import SettingError
                                             ("True", True), ("yes", True), ("1", True)])
 def test_boolean_settings_from_the_environment(monkeypatch, tmp_path, word, expected):
     monkeypatch.setenv("RACEGRAPH_ALLOW_REMOTE_SERVICE", word)
-    app = create_app({"STORE": str(tmp_path)})
+    app = create_app({"TESTING": True, "STORE": str(tmp_path)})
     assert app.config["ALLOW_REMOTE_SERVICE"] is expected
 
 
 def test_integer_settings_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("RACEGRAPH_QUERY_TIMEOUT", "7")
-    assert create_app({"STORE": str(tmp_path)}).config["QUERY_TIMEOUT"] == 7
+    assert create_app({"TESTING": True, "STORE": str(tmp_path)}).config["QUERY_TIMEOUT"] == 7
 
 
-@pytest.mark.parametrize("name, value", [("ALLOW_REMOTE_SERVICE", "maybe"), ("QUERY_TIMEOUT", "30s")])
+@pytest.mark.parametrize("name, value", [("ALLOW_REMOTE_SERVICE", "maybe"), ("QUERY_TIMEOUT", "30s"),
+                                         ("MAX_RESULT_ROWS", "-5"), ("QUERY_WORKERS", "0"),
+                                         ("QUERY_TIMEOUT", "true"), ("QUERY_TIMEOUT", "1.5")])
 def test_settings_that_do_not_fit_are_refused(monkeypatch, tmp_path, name, value):
     monkeypatch.setenv(f"RACEGRAPH_{name}", value)
     with pytest.raises(SettingError, match=f"RACEGRAPH_{name}"):
-        create_app({"STORE": str(tmp_path)})
+        create_app({"TESTING": True, "STORE": str(tmp_path)})
+
+
+@pytest.mark.parametrize("name, value", [("MAX_RESULT_ROWS", -5), ("QUERY_TIMEOUT", 0), ("QUERY_TIMEOUT", True)])
+def test_number_settings_refuse_non_positive_and_switch_values_given_in_code(tmp_path, name, value):
+    with pytest.raises(SettingError, match=f"RACEGRAPH_{name}"):
+        create_app({"TESTING": True, "STORE": str(tmp_path), name: value})
