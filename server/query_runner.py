@@ -6,8 +6,8 @@ the wait for a free worker; past that the worker is killed, a fresh one takes it
 client gets 503. Children are fresh interpreters (`python -m server.query_worker`), not forks nor
 multiprocessing "spawn" children: nothing of the server's threads, locks or __main__ module is carried
 over, which keeps them safe under Flask's threaded server and in gunicorn's forked workers. Each server
-process (each gunicorn worker) has its own pool, made on first use. A child whose server dies sees its
-socket close and exits.
+process (each gunicorn worker) has its own pool, started with the app. A child whose server dies sees
+its socket close and exits.
 """
 
 from __future__ import annotations
@@ -97,21 +97,29 @@ class QueryPool:
             self._idle.put(_Worker(store_folder))
 
     def run(self, job: Job, timeout: float) -> dict:
-        """The worker's reply to `job`; raises QueryTimeout, WorkerFailed or StoreMissingError."""
-        deadline = time.monotonic() + timeout
+        """The worker's reply to `job`; raises QueryTimeout, WorkerFailed or StoreMissingError.
+
+        The query's time counts from the request: waiting for a free worker is charged, a fresh
+        worker's start-up (importing, opening the store) is not, since the client did not cause it.
+        """
+        asked = time.monotonic()
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout("every query worker stayed busy for") from None
         healthy = False
         try:
-            worker.wait_ready()  # a fresh worker's start-up is not charged to the query
-            reply = worker.ask(job, deadline - time.monotonic())
+            waited_for_a_worker = time.monotonic() - asked
+            worker.wait_ready()
+            reply = worker.ask(job, timeout - waited_for_a_worker)
             healthy = reply["kind"] != "crash"
         finally:
             if not healthy:
+                # start the replacement first: it warms up (imports, opens the store) while the old one
+                # is reaped and this request is answered, so the next query does not wait for it as long
+                replacement = _Worker(self._store_folder)
                 worker.stop()
-                worker = _Worker(self._store_folder)
+                worker = replacement
             self._idle.put(worker)
         return reply
 
@@ -124,12 +132,17 @@ class QueryPool:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["racegraph.query_pool"] = None
+    """Set up the app's pool. A serving app starts its workers now, so their start-up is over before
+    the first query comes; a test app (TESTING) starts them on its first query, if it has one."""
     app.extensions["racegraph.query_pool_lock"] = threading.Lock()
+    app.extensions["racegraph.query_pool"] = None
+    if not app.testing:
+        with app.app_context():
+            get_pool()
 
 
 def get_pool() -> QueryPool:
-    """This process's pool (a forked child of the server makes its own)."""
+    """This process's pool (a forked child of the server, as a gunicorn worker with --preload, makes its own)."""
     with current_app.extensions["racegraph.query_pool_lock"]:
         pool = current_app.extensions["racegraph.query_pool"]
         if pool is None or pool.pid != os.getpid():

@@ -90,8 +90,10 @@ def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[
                       + "; FROM, FROM NAMED, default-graph-uri and named-graph-uri may only name the store's "
                         "named graphs (listed in the service description at /sparql), remote graphs are never "
                         "fetched")
+    # pyoxigraph evaluates lazily: a SERVICE call or an evaluation error may surface while the results
+    # are iterated or serialised, not in store.query(), so all three sit under the same handling
     try:
-        result = store.query(job.query, prefixes=known_prefixes, **dataset_arguments(job, info.has_dataset_clause))
+        return _evaluate(store, job, info, known_prefixes)
     except SyntaxError as error:
         if is_update(job.query):
             raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only") from None
@@ -100,6 +102,10 @@ def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[
         if info.uses_service:
             raise Refused(502, f"a SERVICE call failed: {error}") from None
         raise
+
+
+def _evaluate(store: ox.Store, job: Job, info, known_prefixes: dict[str, str]) -> dict:
+    result = store.query(job.query, prefixes=known_prefixes, **dataset_arguments(job, info.has_dataset_clause))
     if isinstance(result, ox.QueryTriples):
         return _graph_reply(result, job, {**known_prefixes, **info.prefixes})
     if job.results_format is None:
