@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
 from flask import Request
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest, Forbidden, UnsupportedMediaType
 
 FORM = "application/x-www-form-urlencoded"
@@ -26,9 +28,9 @@ class Operation:
 
 def read_operation(request: Request) -> Operation | None:
     """The query operation of a GET or POST, or None for a GET that asks no query (the service description)."""
+    args = decode_parameters(request.query_string, "the URL's query string")
     if request.method == "POST":
-        return _read_post(request)
-    args = request.args
+        return _read_post(request, args)
     if "update" in args:
         raise Forbidden(READ_ONLY)
     if not any(name in args for name in PROTOCOL_PARAMETERS):
@@ -36,34 +38,64 @@ def read_operation(request: Request) -> Operation | None:
     return _operation(_single_query(args.getlist("query"), "the URL"), args, args)
 
 
-def _read_post(request: Request) -> Operation:
+def decode_parameters(raw: bytes, where: str) -> MultiDict:
+    """The name=value pairs of a query string or form body, decoded strictly as UTF-8.
+
+    werkzeug keeps an undecodable `%E9` as the text `%E9`, which would run a different query than the
+    client sent; the protocol says parameters are UTF-8, so anything else is refused here.
+    """
+    pairs = []
+    for field in raw.split(b"&"):
+        if not field:
+            continue
+        name, _, value = field.partition(b"=")
+        try:
+            pairs.append((_form_decode(name), _form_decode(value)))
+        except UnicodeDecodeError:
+            shown = _form_decode(name, errors="replace")
+            raise BadRequest(f"{where} is not valid UTF-8 (in the {shown!r} parameter): percent-encode the "
+                             "UTF-8 bytes of each character") from None
+    return MultiDict(pairs)
+
+
+def _form_decode(raw: bytes, errors: str = "strict") -> str:
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", errors)
+
+
+def _read_post(request: Request, args: MultiDict) -> Operation:
     content_type = request.mimetype
-    if "update" in request.args:
+    if "update" in args:
         raise Forbidden(READ_ONLY)
     if content_type == FORM:
-        form = request.form
+        _require_utf8(request, FORM)
+        form = decode_parameters(request.get_data(cache=False), "the request body")
         if "update" in form:
             raise Forbidden(READ_ONLY)
-        if "query" in request.args:
+        if "query" in args:
             raise BadRequest("the query is given both in the URL and in the request body; give it once")
-        return _operation(_single_query(form.getlist("query"), "the request body"), request.values, request.values)
+        values = CombinedMultiDict([args, form])
+        return _operation(_single_query(form.getlist("query"), "the request body"), values, values)
     if content_type == QUERY_BODY:
-        if "query" in request.args:
+        if "query" in args:
             raise BadRequest("the query is given both in the URL and in the request body; give it once")
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
-            raise UnsupportedMediaType(f"a {QUERY_BODY} body must be UTF-8, not {charset}")
+        _require_utf8(request, QUERY_BODY)
         try:
             text = request.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError as error:
             raise BadRequest(f"the request body is not valid UTF-8 (byte {error.start})") from None
-        return _operation(_non_empty(text), request.args, request.args)
+        return _operation(_non_empty(text), args, args)
     if content_type == UPDATE_BODY:
         raise Forbidden(READ_ONLY)
     if not content_type:
         raise UnsupportedMediaType(f"a POST needs a Content-Type: {FORM} (query=...) or {QUERY_BODY} (the query)")
     raise UnsupportedMediaType(f"Content-Type {content_type} is not accepted here: use {FORM} (query=...) "
                                f"or {QUERY_BODY} (the query as the body)")
+
+
+def _require_utf8(request: Request, content_type: str) -> None:
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"a {content_type} body must be UTF-8, not {charset}")
 
 
 def _single_query(values: list[str], where: str) -> str:

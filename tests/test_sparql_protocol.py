@@ -247,6 +247,30 @@ def test_syntax_error_is_400_with_the_position(client):
     assert b"syntax error" in response.data and b"1:" in response.data
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("make_request", [
+    lambda c: c.get("/sparql?query=SELECT%20(%22caf%E9%22%20AS%20?x)%20%7B%7D"),
+    lambda c: c.get("/sparql?query=ASK%20%7B%7D&default-graph-uri=http://x/%FF"),
+    lambda c: c.post("/sparql", data=b"query=SELECT+%28%22caf%FF%22+AS+%3Fx%29+%7B%7D", content_type=FORM_TYPE),
+    lambda c: c.post("/sparql", data=b"query=SELECT+*+%7B%7D\xff", content_type=FORM_TYPE),
+    lambda c: c.post("/sparql?format=%E9", data=b"ASK {}", content_type="application/sparql-query"),
+], ids=["get-percent-e9", "get-graph-percent-ff", "form-percent-ff", "form-raw-ff", "query-body-url-percent-e9"])
+def test_parameters_that_are_not_utf8_are_400_naming_the_problem(client, make_request):
+    response = make_request(client)
+    assert response.status_code == 400, response.data
+    assert b"not valid UTF-8" in response.data and b"no query parameter" not in response.data
+
+
+def test_utf8_parameters_are_decoded(client):
+    response = client.get("/sparql?query=SELECT%20(%22caf%C3%A9%22%20AS%20?x)%20%7B%7D")
+    assert [row["x"]["value"] for row in bindings(response)] == ["café"]
+    response = client.post("/sparql", data="query=SELECT+(%22caf%C3%A9+%2B%22+AS+?x)+{}".encode(),
+                           content_type=FORM_TYPE)
+    assert [row["x"]["value"] for row in bindings(response)] == ["café +"]
+
+
 @pytest.mark.parametrize("make_request, status, words", [
     (lambda c: c.get("/sparql", query_string=[("query", "ASK {}"), ("query", "ASK {}")]), 400, b"2 query parameters"),
     (lambda c: c.post("/sparql", data=b"query=ASK+%7B%7D&query=ASK+%7B%7D",
@@ -262,6 +286,8 @@ def test_syntax_error_is_400_with_the_position(client):
     (lambda c: c.post("/sparql", data=b"ASK {}", content_type="application/sparql-query; charset=latin-1"),
      415, b"must be UTF-8"),
     (lambda c: c.post("/sparql", data={"format": "json"}), 400, b"no query parameter"),
+    (lambda c: c.post("/sparql", data=b"query=ASK+%7B%7D", content_type=FORM_TYPE + "; charset=iso-8859-1"),
+     415, b"must be UTF-8"),
     (lambda c: c.get("/sparql", query_string={"default-graph-uri": G1}), 400, b"no query parameter"),
     (lambda c: c.get("/sparql", query_string={"query": "   "}), 400, b"empty"),
     (lambda c: c.post("/sparql", data=b"", content_type="application/sparql-query"), 400, b"empty"),
