@@ -16,10 +16,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     coerce_settings(app.config)
 
-    from server import api, db, errors, linked_data, pages, sparql
+    from server import api, cross_origin, db, errors, linked_data, pages, sparql
 
     db.init_app(app)
     errors.init_app(app)
+    cross_origin.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(api.bp)

@@ -1,40 +1,42 @@
-"""An entity's document, read from the store with SPARQL, and the mapping between IRIs and local paths.
+"""An entity's document, read from the store: its triples, its incoming links, the labels of what it links to.
 
 A document about a thing holds every triple whose subject is the thing (following blank nodes to
 their own triples), every triple that points at the thing, and the rdfs:label of every resource it
-links to, so a client can show it without further requests.
-
-IRIs map to request paths by their position under the build's base URI (Pubby style), never from
-the request's Host: `{base}id/driver/x` is described at `/page/driver/x` and `/data/driver/x.ttl`,
-`{base}graph/article/x` at `/page/graph/article/x`, `{base}ontology#Driver` at `/ontology#Driver`.
+links to, so a client can show it without further requests. A named graph's name is a thing too:
+its document also says what the graph holds and how many triples.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, Namespace
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, VOID, XSD
 
-SCHEMA = Namespace("https://schema.org/")
+from graph.metadata import query_prefixes
+
 DBO = Namespace("http://dbpedia.org/ontology/")
 WD = Namespace("http://www.wikidata.org/entity/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 _LABEL = RDFS.label
+_DEFAULT = ox.DefaultGraph()  # the merge of every named graph: each triple once
 
-
-def ontology_namespace(base: str) -> str:
-    return base + "ontology#"
+# what each named graph holds, by the start of its key (docs/model.md)
+GRAPH_CONTENTS = {
+    "graph/article/": "The statements of one source article.",
+    "graph/derived/": "The facts racegraph worked out from one source article (class winners, lap length, distances).",
+    "graph/ontology": "The racegraph ontology.",
+    "graph/metadata": "The description of the dataset itself: licence, sources, dumps, SPARQL endpoint.",
+}
 
 
 def bind_prefixes(graph: Graph, base: str) -> Graph:
-    for prefix, namespace in (("rdf", RDF), ("rdfs", RDFS), ("xsd", XSD), ("owl", OWL), ("skos", SKOS),
-                              ("dcterms", DCTERMS), ("prov", PROV), ("void", VOID), ("dcat", DCAT),
-                              ("schema", SCHEMA), ("dbo", DBO), ("wd", WD)):
-        graph.bind(prefix, namespace, override=True, replace=True)
-    graph.bind("rg", Namespace(ontology_namespace(base)), override=True, replace=True)
-    graph.bind("rgid", Namespace(base + "id/"), override=True, replace=True)
+    """The prefixes a query may use undeclared (rg:, rgid:, schema:...), plus DBpedia's and Wikidata's."""
+    for prefix, namespace in {**query_prefixes(base), "dbo": str(DBO), "wd": str(WD)}.items():
+        graph.bind(prefix, Namespace(namespace), override=True, replace=True)
     return graph
 
 
@@ -55,49 +57,7 @@ def to_rdflib(term):
     raise TypeError(f"not an RDF term from the store: {term!r}")
 
 
-# --- paths and IRIs ------------------------------------------------------------------------------
-
-def key_of_page_path(rest: str) -> str:
-    """The IRI key (relative to the base) of a `/page/<rest>` or `/data/<rest>` path."""
-    return rest if rest.startswith("graph/") else "id/" + rest
-
-
-def document_path(key: str) -> str:
-    """`event/x` for `id/event/x`; `graph/article/x` for `graph/article/x`."""
-    return key[3:] if key.startswith("id/") else key
-
-
-def local_href(iri: str, base: str) -> str | None:
-    """The local path where a person reads about `iri`, or None for an IRI outside this dataset."""
-    if not iri.startswith(base):
-        return None
-    key = iri[len(base):]
-    if key == "":
-        return "/"
-    if key.startswith(("id/", "graph/")):
-        return "/page/" + document_path(key)
-    if key.startswith("ontology#"):
-        return "/ontology#" + key[len("ontology#"):]
-    if key in ("ontology", "sparql") or key.startswith("dumps/"):
-        return "/" + key
-    return None
-
-
-def href(iri: str, base: str) -> str:
-    """Where a link to `iri` should go: the local page, else the IRI itself."""
-    return local_href(iri, base) or iri
-
-
-def local_name(iri: str) -> str:
-    for sep in ("#", "/"):
-        if sep in iri.rstrip("/"):
-            tail = iri.rstrip("/").rsplit(sep, 1)[1]
-            if tail:
-                return tail
-    return iri
-
-
-# --- queries -------------------------------------------------------------------------------------
+# --- IRIs in query text --------------------------------------------------------------------------
 
 _UNSAFE_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
@@ -110,21 +70,35 @@ def iri_ref(iri: str) -> str:
 
 
 def bind_iris(text: str, **iris: str) -> str:
-    """The query with each `?name` replaced by the IRI given for it (like pre-binding, in any position)."""
+    """The query with each `?name` replaced by the IRI given for it.
+
+    The one way the server binds IRIs into queries: pyoxigraph's `substitutions=` only binds a
+    variable the query projects, and most of ours (`?this` in a count or a sub-select) are not.
+    """
     for name, iri in iris.items():
         text = re.sub(r"\?" + name + r"\b", lambda _: iri_ref(iri), text)
     return text
 
 
-def _query(store: ox.Store, text: str, **bindings):
-    substitutions = {ox.Variable(name): value for name, value in bindings.items()}
-    return store.query(text, substitutions=substitutions or None)
-
+# --- documents -----------------------------------------------------------------------------------
 
 def exists(store: ox.Store, iri: str) -> bool:
-    """True when the store says anything about `iri` or points at it."""
-    return bool(store.query("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } }",
-                            substitutions={ox.Variable("this"): ox.NamedNode(iri)}))
+    """True when the store says anything about `iri`, points at it, or has a named graph of that name."""
+    return bool(store.query(bind_iris("ASK { { ?this ?p ?o } UNION { ?s ?p ?this } UNION { GRAPH ?this { ?s ?p ?o } } }",
+                                      this=iri)))
+
+
+def graph_size(store: ox.Store, iri: str) -> int | None:
+    """The number of triples in the named graph `iri`, or None when the store has no graph of that name."""
+    if not store.contains_named_graph(ox.NamedNode(iri)):
+        return None
+    return int(next(iter(store.query(bind_iris("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?this { ?s ?p ?o } }",
+                                               this=iri))))["n"].value)
+
+
+def graph_contents(iri: str, base: str) -> str:
+    key = iri[len(base):] if iri.startswith(base) else ""
+    return next((text for start, text in GRAPH_CONTENTS.items() if key.startswith(start)), "A named graph.")
 
 
 def describe(store: ox.Store, iri: str, base: str) -> Graph:
@@ -132,57 +106,70 @@ def describe(store: ox.Store, iri: str, base: str) -> Graph:
     this = ox.NamedNode(iri)
     graph = bind_prefixes(Graph(), base)
     linked: set[str] = set()
-    pending = [this]
+    pending: list = [this]
     seen_bnodes: set[str] = set()
     while pending:
         subject = pending.pop()
-        for row in _query(store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", s=subject):
-            graph.add((to_rdflib(subject), to_rdflib(row["p"]), to_rdflib(row["o"])))
-            linked.add(row["p"].value)
-            obj = row["o"]
+        for quad in store.quads_for_pattern(subject, None, None, _DEFAULT):
+            graph.add((to_rdflib(subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            linked.add(quad.predicate.value)
+            obj = quad.object
             if isinstance(obj, ox.BlankNode):
                 if obj.value not in seen_bnodes:
                     seen_bnodes.add(obj.value)
                     pending.append(obj)
             elif isinstance(obj, ox.NamedNode):
                 linked.add(obj.value)
-    for row in _query(store, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", o=this):
-        graph.add((to_rdflib(row["s"]), to_rdflib(row["p"]), URIRef(iri)))
-        linked.add(row["p"].value)
-        if isinstance(row["s"], ox.NamedNode):
-            linked.add(row["s"].value)
+    for quad in store.quads_for_pattern(None, None, this, _DEFAULT):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), URIRef(iri)))
+        linked.add(quad.predicate.value)
+        if isinstance(quad.subject, ox.NamedNode):
+            linked.add(quad.subject.value)
+    size = graph_size(store, iri)
+    if size is not None:
+        graph.add((URIRef(iri), RDF.type, SD.Graph))
+        graph.add((URIRef(iri), VOID.triples, Literal(size, datatype=XSD.integer)))
+        graph.add((URIRef(iri), RDFS.comment, Literal(graph_contents(iri, base), lang="en")))
     linked.discard(iri)
     for other, label in label_rows(store, linked):
         graph.add((URIRef(other), _LABEL, to_rdflib(label)))
     return graph
 
 
+# --- labels --------------------------------------------------------------------------------------
+
 def label_rows(store: ox.Store, iris) -> list[tuple[str, ox.Literal]]:
     """(iri, label literal) for every rdfs:label of the given IRIs."""
     iris = sorted(set(iris))
     rows: list[tuple[str, ox.Literal]] = []
     for start in range(0, len(iris), 200):
-        values = " ".join(f"<{iri}>" for iri in iris[start:start + 200])
+        values = " ".join(iri_ref(iri) for iri in iris[start:start + 200])
         text = f"SELECT DISTINCT ?x ?l WHERE {{ VALUES ?x {{ {values} }} ?x <{_LABEL}> ?l }}"
         rows.extend((row["x"].value, row["l"]) for row in store.query(text))
     return rows
 
 
-def pick(literals: list[ox.Literal], lang: str) -> str | None:
-    """The literal in `lang`, else English, else one without a language, else any."""
-    if not literals:
-        return None
+def in_language(texts: Iterable[tuple[str | None, str]], lang: str) -> str | None:
+    """Of (language tag, text) pairs: the text in `lang`, else English, else untagged, else any; None if none.
+
+    The one language fallback, for pyoxigraph literals (labels, descriptions) and rdflib ones (the ontology).
+    """
     by_lang: dict[str, str] = {}
-    for literal in sorted(literals, key=lambda lit: lit.value):
-        by_lang.setdefault((literal.language or "").lower(), literal.value)
+    for tag, text in sorted(texts, key=lambda pair: pair[1]):
+        by_lang.setdefault((tag or "").lower(), text)
     for wanted in (lang, "en", ""):
         if wanted in by_lang:
             return by_lang[wanted]
-    return next(iter(by_lang.values()))
+    return next(iter(by_lang.values()), None)
+
+
+def pick(literals: list[ox.Literal], lang: str) -> str | None:
+    """The literal in `lang`, falling back as `in_language` does."""
+    return in_language(((literal.language, literal.value) for literal in literals), lang)
 
 
 def labels(store: ox.Store, iris, lang: str) -> dict[str, str]:
-    """The label of each IRI in `lang` where the graph has one (falling back as `pick` does)."""
+    """The label of each IRI in `lang` where the graph has one (falling back as `in_language` does)."""
     found: dict[str, list[ox.Literal]] = {}
     for iri, literal in label_rows(store, iris):
         found.setdefault(iri, []).append(literal)

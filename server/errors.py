@@ -1,6 +1,6 @@
 """The app's one error handler: every HTTP error answered in the form the client prefers.
 
-JSON `{"error": ..., "status": ...}` to clients that prefer JSON; plain text to clients that prefer
+JSON `{"error": ..., "status": ...}` to clients that prefer JSON and on the whole JSON API; plain text to clients that prefer
 text/plain and to SPARQL clients (which ask for result or RDF media types and show the body as is);
 an HTML page to browsers. A missing store is 503. Any other exception stays a 500: Flask logs it
 and this handler only renders the 500 page, it never turns a bug into a client error.
@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from graph.store import StoreMissingError
 from server.sparql_formats import all_media_types
+
+API_PREFIX = "/api/"  # where every answer, errors included, is JSON
 
 # headers of an HTTPException worth keeping on our own response (Allow on 405, Retry-After on 503...)
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Location")
@@ -29,10 +31,10 @@ def handle_store_missing(error: StoreMissingError) -> Response:
 
 
 def preferred_error_type() -> str:
-    """text/plain, application/json or text/html, from the request's Accept header."""
+    """text/plain, application/json or text/html: JSON for the JSON API whatever it asks, else by Accept."""
+    if request.path.startswith(API_PREFIX):
+        return "application/json"
     offered = ["text/plain", *_sparql_types(), "application/json", "text/html"]
-    if request.blueprint == "api":
-        offered = ["application/json", *offered[:-2], "text/html"]
     best = request.accept_mimetypes.best_match(offered, default="text/plain")
     if best in ("application/json", "text/html"):
         return best

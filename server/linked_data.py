@@ -7,42 +7,28 @@ the sitemap, robots.txt and the dumps.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, redirect, render_template, send_from_directory
 from pyoxigraph import NamedNode
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
+from graph.convert import ARTICLE_LICENCE, SCHEMA
+from graph.metadata import DUMP_NAMES
 from graph.store import DUMPS_SUBDIR
-from graph.uris import slug
-from server import describe, negotiation
+from server import describe, iris, negotiation
 from server.db import get_build_info, get_store
+from server.iris import BROWSED_CLASSES
 from server.negotiation import FORMATS, RDF_FORMATS
 
 bp = Blueprint("linked_data", __name__)
 
-DUMP_NAMES = ("racegraph.nt.gz", "racegraph.ttl.gz", "racegraph.trig.gz")
-LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 DOCUMENT_FORMATS = ("html", "json", *RDF_FORMATS)
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (sitemaps.org); more make a sitemap index
 
 
 # --- thing IRIs: 303 ----------------------------------------------------------------------------
-
-def ascii_redirect(prefix: str, rest: str, suffix: str | None = None):
-    """A 301 to the ASCII spelling when a path segment is not ASCII (`st%C3%A9phane` -> `stephane`), else None."""
-    if rest.isascii():
-        return None
-    try:
-        fixed = "/".join(part if part.isascii() else slug(part) for part in rest.split("/"))
-    except ValueError:
-        abort(404)
-    target = prefix + fixed + (f".{suffix}" if suffix else "")
-    if request.query_string:
-        target += "?" + request.query_string.decode("ascii", "replace")
-    return redirect(target, code=301)
-
 
 def document_target(path: str, fmt: negotiation.Format) -> str:
     """Where the document of `path` (`event/x`) is served in `fmt`."""
@@ -55,24 +41,20 @@ def document_target(path: str, fmt: negotiation.Format) -> str:
 
 @bp.route("/id/<path:rest>")
 def thing(rest: str):
-    return _see_other("id/", rest)
+    return _see_other("id/" + rest)
 
 
 @bp.route("/graph/<path:rest>")
 def named_graph(rest: str):
-    return _see_other("graph/", rest)
+    return _see_other("graph/" + rest)
 
 
-def _see_other(prefix: str, rest: str):
-    moved = ascii_redirect("/" + prefix, rest)
-    if moved is not None:
-        return moved
-    key = prefix + rest
-    info = get_build_info()
-    if not describe.exists(get_store(), info.base_uri + key):
-        abort(404, f"nothing is known about {info.base_uri + key}")
+def _see_other(key: str):
+    iri = iris.requested_iri(get_build_info().base_uri, key, lambda fixed: "/" + fixed)
+    if not describe.exists(get_store(), iri):
+        abort(404, f"nothing is known about {iri}")
     fmt = negotiation.choose(DOCUMENT_FORMATS)
-    response = redirect(document_target(describe.document_path(key), fmt), code=303)
+    response = redirect(document_target(iris.document_path(key), fmt), code=303)
     response.vary.add("Accept")
     return response
 
@@ -90,21 +72,19 @@ def serialize(graph: Graph, fmt: negotiation.Format) -> Response:
 
 def rdf_document(path: str, fmt: negotiation.Format) -> Response:
     """The RDF document about the thing at `path` (`event/x`, `graph/article/y`) in `fmt`, or 404."""
-    info = get_build_info()
-    iri = info.base_uri + describe.key_of_page_path(path)
+    base = get_build_info().base_uri
+    iri = iris.requested_iri(base, iris.key_of_page_path(path),
+                             lambda fixed: document_target(iris.document_path(fixed), fmt))
     store = get_store()
     if not describe.exists(store, iri):
         abort(404, f"nothing is known about {iri}")
-    response = serialize(describe.describe(store, iri, info.base_uri), fmt)
+    response = serialize(describe.describe(store, iri, base), fmt)
     return negotiation.finish(response, tag_parts=(fmt.name,), alternates=alternates(path, fmt.name))
 
 
 @bp.route("/data/<path:rest>")
 def data(rest: str):
     path, suffix = negotiation.split_suffix(rest, RDF_FORMATS)
-    moved = ascii_redirect("/data/", path, suffix)
-    if moved is not None:
-        return moved
     return rdf_document(path, negotiation.choose(RDF_FORMATS, suffix))
 
 
@@ -118,24 +98,16 @@ ALIGNMENTS = (RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equi
 def ontology_graph() -> Graph:
     info = get_build_info()
     graph = describe.bind_prefixes(Graph(), info.base_uri)
-    name = ox_named(info.base_uri + "graph/ontology")
+    name = NamedNode(info.base_uri + "graph/ontology")
     for quad in get_store().quads_for_pattern(None, None, None, name):
         graph.add((describe.to_rdflib(quad.subject), describe.to_rdflib(quad.predicate),
                    describe.to_rdflib(quad.object)))
     return graph
 
 
-def ox_named(iri: str) -> NamedNode:
-    return NamedNode(iri)
-
-
 def _text(graph: Graph, subject, predicate, lang: str) -> str | None:
-    values = [value for value in graph.objects(subject, predicate) if isinstance(value, Literal)]
-    by_lang = {(value.language or ""): str(value) for value in sorted(values)}
-    for wanted in (lang, "en", ""):
-        if wanted in by_lang:
-            return by_lang[wanted]
-    return next(iter(by_lang.values()), None)
+    values = graph.objects(subject, predicate)
+    return describe.in_language(((value.language, str(value)) for value in values if isinstance(value, Literal)), lang)
 
 
 def _term_ref(graph: Graph, term, namespace: str, base: str, lang: str) -> list[dict]:
@@ -153,8 +125,8 @@ def _term_ref(graph: Graph, term, namespace: str, base: str, lang: str) -> list[
     if label is None:
         label = graph.namespace_manager.normalizeUri(term)
         if label.startswith("<"):
-            label = describe.local_name(iri)
-    return [{"iri": iri, "label": label, "href": describe.href(iri, base)}]
+            label = iris.local_name(iri)
+    return [{"iri": iri, "label": label, "href": iris.href(iri, base)}]
 
 
 def ontology_data(lang: str) -> dict:
@@ -168,7 +140,7 @@ def ontology_data(lang: str) -> dict:
         name = str(subject)[len(namespace):]
         entry = {"name": name, "iri": str(subject), "label": _text(graph, subject, RDFS.label, lang) or name,
                  "comment": _text(graph, subject, RDFS.comment, lang) or "",
-                 "kinds": sorted(describe.local_name(str(t)) for t in graph.objects(subject, RDF.type)),
+                 "kinds": sorted(iris.local_name(str(t)) for t in graph.objects(subject, RDF.type)),
                  "domain": [], "range": [], "alignments": []}
         for value in graph.objects(subject, RDFS.domain):
             entry["domain"].extend(_term_ref(graph, value, namespace, base, lang))
@@ -212,16 +184,12 @@ def ontology(suffix: str | None = None):
     if fmt.name == "html":
         response = Response(render_template("ontology.html", data=ontology_data(lang), lang=lang))
     elif fmt.name == "json":
-        response = Response(negotiation_json(ontology_data(lang)), mimetype="application/json")
+        response = negotiation.json_document(ontology_data(lang))
     else:
         response = serialize(ontology_graph(), fmt)
     others = [(f"/ontology.{name}", FORMATS[name]) for name in ONTOLOGY_FORMATS if name != fmt.name]
     return negotiation.finish(response, tag_parts=(fmt.name, lang), alternates=others,
                               vary=("Accept", "Accept-Language"))
-
-
-def negotiation_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 # --- VoID ---------------------------------------------------------------------------------------
@@ -237,42 +205,41 @@ def void_graph() -> Graph:
     store = get_store()
     graph = describe.bind_prefixes(Graph(), base)
     dataset = URIRef(base + "id/dataset")
-    for quad in store.quads_for_pattern(ox_named(str(dataset)), None, None, ox_named(base + "graph/metadata")):
+    for quad in store.quads_for_pattern(NamedNode(str(dataset)), None, None, NamedNode(base + "graph/metadata")):
         graph.add((dataset, describe.to_rdflib(quad.predicate), describe.to_rdflib(quad.object)))
     graph.add((dataset, RDF.type, VOID.Dataset))
     id_space = base + "id/"
+    # the default graph is the stored merge of the named graphs, so plain patterns count each triple once
     stats = {
-        VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
-        VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+        VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
                        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id_space}")) }}',
-        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-        VOID.distinctObjects: "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?s a ?c } }",
+        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+        VOID.distinctObjects: "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }",
+        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
+        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
     }
     for predicate, text in stats.items():
         graph.set((dataset, predicate, Literal(_count(store, text), datatype=XSD.integer)))
-    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } "
-                           "GROUP BY ?c ORDER BY ?c"):
+    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"):
         partition = BNode()
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], URIRef(row["c"].value)))
         graph.add((partition, VOID.entities, Literal(int(row["n"].value), datatype=XSD.integer)))
-    for row in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                           "WHERE { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?p ORDER BY ?p"):
+    for row in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"):
         partition = BNode()
         graph.add((dataset, VOID.propertyPartition, partition))
         graph.add((partition, VOID.property, URIRef(row["p"].value)))
         graph.add((partition, VOID.triples, Literal(int(row["n"].value), datatype=XSD.integer)))
     graph.set((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     graph.set((dataset, VOID.uriSpace, Literal(id_space)))
-    graph.set((dataset, DCTERMS.license, URIRef(LICENSE)))
+    graph.set((dataset, DCTERMS.license, ARTICLE_LICENCE))
     graph.remove((dataset, VOID.dataDump, None))
     dumps = info.folder / DUMPS_SUBDIR
     for name in DUMP_NAMES:
         if (dumps / name).is_file():
             graph.add((dataset, VOID.dataDump, URIRef(base + "dumps/" + name)))
-    for vocabulary in (info.ontology_namespace, str(RDFS), str(describe.SCHEMA), str(DCTERMS),
+    for vocabulary in (info.ontology_namespace, str(RDFS), SCHEMA, str(DCTERMS),
                        "http://www.w3.org/ns/prov#", str(SKOS)):
         graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     built = negotiation.build_time()
@@ -298,22 +265,44 @@ def void(suffix: str | None = None):
 # --- sitemap, robots, dumps ---------------------------------------------------------------------
 
 def sitemap_locations() -> list[str]:
-    """Absolute URLs (under the build's base) of the home page, the ontology and every entity's page."""
+    """Absolute URLs (under the build's base) of the home page, the ontology and the page of every thing
+    people browse (events, drivers, teams, chassis, engines, manufacturers, classes, circuits, countries)."""
     info = get_build_info()
     base = info.base_uri
-    text = ("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && "
-            f'(STRSTARTS(STR(?s), "{base}id/") || STRSTARTS(STR(?s), "{base}graph/"))) }} ORDER BY ?s')
-    pages = [base + "page/" + describe.document_path(row["s"].value[len(base):]) for row in get_store().query(text)]
+    types = " ".join(describe.iri_ref(info.ontology_namespace + name) for name in BROWSED_CLASSES)
+    text = (f"SELECT DISTINCT ?s WHERE {{ VALUES ?type {{ {types} }} ?s a ?type "
+            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }} ORDER BY ?s')
+    pages = [base + "page/" + iris.document_path(row["s"].value[len(base):]) for row in get_store().query(text)]
     return [base, base + "ontology", *pages]
+
+
+def _sitemap_response(template: str, **context) -> Response:
+    built = negotiation.build_time()
+    body = render_template(template, lastmod=built.date().isoformat() if built else None, **context)
+    return Response(body, mimetype="application/xml")
 
 
 @bp.route("/sitemap.xml")
 def sitemap():
-    built = negotiation.build_time()
-    body = render_template("sitemap.xml", locations=sitemap_locations(),
-                           lastmod=built.date().isoformat() if built else None)
-    response = Response(body, mimetype="application/xml")
+    """The sitemap; past SITEMAP_LIMIT URLs, a sitemap index of /sitemap-1.xml, /sitemap-2.xml..."""
+    locations = sitemap_locations()
+    if len(locations) <= SITEMAP_LIMIT:
+        response = _sitemap_response("sitemap.xml", locations=locations)
+    else:
+        base = get_build_info().base_uri
+        parts = range(1, -(-len(locations) // SITEMAP_LIMIT) + 1)
+        response = _sitemap_response("sitemap-index.xml", sitemaps=[f"{base}sitemap-{n}.xml" for n in parts])
     return negotiation.finish(response, tag_parts=("sitemap",), vary=())
+
+
+@bp.route("/sitemap-<int:number>.xml")
+def sitemap_part(number: int):
+    locations = sitemap_locations()
+    chunk = locations[(number - 1) * SITEMAP_LIMIT:number * SITEMAP_LIMIT] if number >= 1 else []
+    if len(locations) <= SITEMAP_LIMIT or not chunk:
+        abort(404, "no such sitemap part; see /sitemap.xml")
+    response = _sitemap_response("sitemap.xml", locations=chunk)
+    return negotiation.finish(response, tag_parts=("sitemap", str(number)), vary=())
 
 
 @bp.route("/robots.txt")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 
 from flask import Response, request
@@ -67,6 +68,11 @@ def choose(offered: tuple[str, ...] | list[str], suffix: str | None = None) -> F
         wanted = ", ".join(FORMATS[name].media_type for name in offered)
         raise NotAcceptable(f"this resource is available as {wanted}")
     return FORMATS[dict(candidates)[best]]
+
+
+def json_document(data) -> Response:
+    """A JSON representation (pages, the ontology, the API): UTF-8 text as is, indented for people reading it."""
+    return Response(json.dumps(data, ensure_ascii=False, indent=2) + "\n", mimetype="application/json")
 
 
 def preferred_language() -> str:

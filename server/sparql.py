@@ -17,9 +17,6 @@ from server.sparql_protocol import read_operation
 
 bp = Blueprint("sparql", __name__)
 
-EXPOSED_HEADERS = "X-SPARQL-MaxRows, X-Racegraph-Truncated, Retry-After"
-
-
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint():
     operation = read_operation(request)
@@ -60,15 +57,8 @@ def _service_description():
 
 
 @bp.after_request
-def allow_cross_origin(response: Response) -> Response:
-    """CORS: any origin may query (GET, POST and the preflight OPTIONS); Flask answers OPTIONS itself."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
-            "Access-Control-Request-Headers", "Accept, Content-Type")
-        response.headers["Access-Control-Max-Age"] = "86400"
+def vary_by_accept(response: Response) -> Response:
+    """The result format follows Accept (CORS headers come from server.cross_origin, for every route)."""
     response.vary.add("Accept")
     return response
 

@@ -1,0 +1,43 @@
+"""Turning values into what a page shows: lap times, flags, and JSON safe inside a <script>."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pyoxigraph as ox
+from markupsafe import Markup
+
+_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
+
+
+def lap_time(value: str) -> str:
+    """`PT1M27.775S` -> `1:27.775`."""
+    match = _DURATION.match(value)
+    if not match:
+        return value
+    hours, minutes, seconds = (match.group(1) or "0"), (match.group(2) or "0"), (match.group(3) or "0")
+    whole, _, fraction = seconds.partition(".")
+    minutes_total = int(hours) * 60 + int(minutes)
+    return f"{minutes_total}:{int(whole):02d}" + (f".{fraction}" if fraction else "")
+
+
+def literal_text(literal: ox.Literal) -> str:
+    if literal.datatype is not None and literal.datatype.value.endswith("#duration"):
+        return lap_time(literal.value)
+    return literal.value
+
+
+def flag(alpha2: str | None) -> str:
+    """The flag emoji of an ISO alpha-2 code (regional indicator letters)."""
+    if not alpha2 or len(alpha2) != 2 or not alpha2.isalpha():
+        return ""
+    return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in alpha2.upper())
+
+
+def script_json(data) -> Markup:
+    """JSON safe inside <script type="application/ld+json">: no `<`, `>` or `&` survive literally."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)

@@ -1,0 +1,275 @@
+"""What the pages' data functions share: a Reader on the store for one visitor, paging, and the
+queries for a thing's facts, the entries it took part in, and the things related to it.
+
+Every list that grows with the graph (entries, incoming links, related things, search results) is
+read one page at a time (`?page=N`), so no page costs more than a page's worth of rows whatever the
+size of the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import abort, request
+
+from graph.metadata import query_prefixes
+from server import describe, iris, negotiation
+from server.db import get_build_info, get_store
+from server.pages.format import flag, literal_text
+
+PAGE_SIZE = 100  # rows of an entries table, incoming links or related things per page
+OUTGOING_LIMIT = 1000  # a thing's own facts shown on its page; only the dataset itself has more
+
+
+@dataclass(frozen=True)
+class Paging:
+    number: int = 1  # from 1
+    size: int = PAGE_SIZE
+
+    @property
+    def limit(self) -> str:
+        return f"LIMIT {self.size} OFFSET {(self.number - 1) * self.size}"
+
+    def describe(self, total: int) -> dict:
+        """What a page shows about where it is: this page, how many pages, how many items in all."""
+        return {"page": self.number, "pages": max(1, -(-total // self.size)), "total": total}
+
+
+def requested_paging(size: int = PAGE_SIZE) -> Paging:
+    """The `?page=N` of the request (1 when absent); anything but a whole number from 1 is 400."""
+    raw = request.args.get("page", "1")
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+        abort(400, f"page={raw!r}: expected a page number from 1")
+    return Paging(int(raw), size)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The store as one visitor's page reads it: under the build's base URI, in the visitor's language."""
+
+    store: ox.Store
+    base: str
+    ns: str  # the ontology namespace (rg:)
+    lang: str
+
+    def query(self, text: str, **iris_by_variable: str):
+        """Run `text`, with rg:, rdfs:, schema:... predeclared and each `?name` given bound to its IRI."""
+        return self.store.query(describe.bind_iris(text, **iris_by_variable), prefixes=query_prefixes(self.base))
+
+    def count(self, text: str, **iris_by_variable: str) -> int:
+        return int(next(iter(self.query(text, **iris_by_variable)))["n"].value)
+
+    def labels(self, iris_to_name) -> dict[str, str]:
+        return describe.labels(self.store, iris_to_name, self.lang)
+
+    def link(self, iri: str, names: dict[str, str]) -> dict:
+        return {"iri": iri, "label": names.get(iri) or iris.local_name(iri), "href": iris.href(iri, self.base)}
+
+    def page_url(self, iri: str) -> str:
+        """The absolute public URL of a thing's page, under the build's base."""
+        local = iris.local_href(iri, self.base)
+        return self.base + local.lstrip("/") if local else iri
+
+
+def current_reader(lang: str | None = None) -> Reader:
+    """A Reader for this request, in `lang` or else the visitor's language."""
+    info = get_build_info()
+    return Reader(get_store(), info.base_uri, info.ontology_namespace, lang or negotiation.preferred_language())
+
+
+# --- a thing's own values ------------------------------------------------------------------------
+
+def outgoing(reader: Reader, iri: str) -> dict[str, list]:
+    """predicate IRI -> its objects (pyoxigraph terms), for the thing's own triples."""
+    values: dict[str, list] = {}
+    rows = reader.query(f"SELECT DISTINCT ?p ?o WHERE {{ ?this ?p ?o }} ORDER BY ?p ?o LIMIT {OUTGOING_LIMIT}",
+                        this=iri)
+    for row in rows:
+        values.setdefault(row["p"].value, []).append(row["o"])
+    return values
+
+
+def types_of(reader: Reader, iri: str) -> set[str]:
+    return {row["t"].value for row in reader.query("SELECT DISTINCT ?t WHERE { ?this a ?t }", this=iri)}
+
+
+def first_iri(values: dict[str, list], predicate: str) -> str | None:
+    return next((value.value for value in values.get(predicate, []) if isinstance(value, ox.NamedNode)), None)
+
+
+def first_literal(values: dict[str, list], predicate: str) -> ox.Literal | None:
+    return next((value for value in values.get(predicate, []) if isinstance(value, ox.Literal)), None)
+
+
+def text_in(values: dict[str, list], predicate: str, lang: str) -> str | None:
+    return describe.pick([v for v in values.get(predicate, []) if isinstance(v, ox.Literal)], lang)
+
+
+def country_flags(reader: Reader, countries) -> dict[str, dict]:
+    """country IRI -> {"flag": emoji, "code": alpha-3}."""
+    countries = sorted(set(countries))
+    if not countries:
+        return {}
+    values = " ".join(describe.iri_ref(country) for country in countries)
+    rows = reader.query(f"SELECT DISTINCT ?c ?a2 ?a3 WHERE {{ VALUES ?c {{ {values} }} "
+                        "OPTIONAL { ?c rg:alpha2 ?a2 } OPTIONAL { ?c rg:alpha3 ?a3 } }")
+    return {row["c"].value: {"flag": flag(row["a2"].value if row["a2"] is not None else None),
+                             "code": row["a3"].value if row["a3"] is not None else ""} for row in rows}
+
+
+def facts(reader: Reader, iri: str, values: dict[str, list], paging: Paging) -> dict:
+    """The thing's triples grouped by property, values as links or text; and one page of incoming links."""
+    incoming = list(reader.query(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p ?this }} ORDER BY ?p ?s {paging.limit}",
+                                 this=iri))
+    incoming_total = reader.count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p WHERE { ?s ?p ?this } }",
+                                  this=iri)
+    named = set(values) | {row["p"].value for row in incoming}
+    named |= {value.value for objects in values.values() for value in objects if isinstance(value, ox.NamedNode)}
+    named |= {row["s"].value for row in incoming if isinstance(row["s"], ox.NamedNode)}
+    names = reader.labels(named)
+
+    def value_of(term) -> dict:
+        if isinstance(term, ox.NamedNode):
+            return reader.link(term.value, names)
+        if isinstance(term, ox.Literal):
+            return {"text": literal_text(term), "lang": term.language}
+        return {"text": "(blank node)", "lang": None}
+
+    def group(pairs) -> list[dict]:
+        grouped: dict[str, dict] = {}
+        for predicate, value in pairs:
+            item = grouped.setdefault(predicate, {"property": reader.link(predicate, names), "values": []})
+            if value not in item["values"]:
+                item["values"].append(value)
+        for item in grouped.values():
+            item["values"].sort(key=lambda v: (v.get("label") or v.get("text") or "").casefold())
+        return sorted(grouped.values(), key=lambda item: item["property"]["label"].casefold())
+
+    return {
+        "properties": group((predicate, value_of(term)) for predicate, terms in values.items() for term in terms),
+        "incoming": group((row["p"].value, value_of(row["s"])) for row in incoming),
+        "incoming_paging": paging.describe(incoming_total),
+    }
+
+
+def related_section(reader: Reader, heading: str, pattern: str, iri: str, paging: Paging) -> dict:
+    """A section of links to one page of the ?x matching `pattern` (a graph pattern over ?x and ?this)."""
+    found = [row["x"].value for row in reader.query(
+        f"SELECT DISTINCT ?x WHERE {{ {pattern} }} ORDER BY ?x {paging.limit}", this=iri)]
+    total = reader.count(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}", this=iri)
+    names = reader.labels(found)
+    links = sorted((reader.link(x, names) for x in found), key=lambda link: link["label"].casefold())
+    return {"heading": heading, "links": links, **paging.describe(total)}
+
+
+# --- entries -------------------------------------------------------------------------------------
+
+# the entries of one page are chosen first (the sub-select), then only they are read in full
+_ENTRIES = """
+SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?chassis ?engine ?tyre ?laps ?winner WHERE {{
+  {{ SELECT DISTINCT ?entry ?event ?date ?order WHERE {{
+      ?entry a rg:Entry ; rg:event ?event ; rg:tableOrder ?order .
+      {pattern}
+      OPTIONAL {{ ?event rg:date ?date }}
+  }} ORDER BY ?date ?event ?order {limit} }}
+  OPTIONAL {{ ?entry rg:carNumber ?no }}
+  OPTIONAL {{ ?entry rg:position ?pos }}
+  OPTIONAL {{ ?entry rg:status ?status . OPTIONAL {{ ?status rg:statusCode ?code }} }}
+  OPTIONAL {{ ?entry rg:raceClass ?class }}
+  OPTIONAL {{ ?entry rg:chassis ?chassis }}
+  OPTIONAL {{ ?entry rg:engine ?engine }}
+  OPTIONAL {{ ?entry rg:tyre ?tyre }}
+  OPTIONAL {{ ?entry rg:laps ?laps }}
+  BIND(EXISTS {{ ?event rg:classWinner ?entry }} AS ?winner)
+}} ORDER BY ?date ?event ?order
+"""
+
+_ENTRY_COUNT = "SELECT (COUNT(DISTINCT ?entry) AS ?n) WHERE {{ ?entry a rg:Entry . {pattern} }}"
+
+# who drove and entered each car, in the order and under the flag and name of that row of the table
+_ROLES = """
+SELECT DISTINCT ?entry ?kind ?order ?who ?credited ?country WHERE {{
+  VALUES ?entry {{ {entries} }}
+  {{ ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
+  UNION
+  {{ ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
+  OPTIONAL {{ ?role rg:listOrder ?order }}
+  OPTIONAL {{ ?role rg:creditedAs ?credited }}
+  OPTIONAL {{ ?role rg:enteredNationality ?country }}
+}} ORDER BY ?entry ?kind ?order
+"""
+
+
+def entries_section(reader: Reader, heading: str, pattern: str, iri: str, columns: list[str],
+                    paging: Paging) -> dict:
+    """A section with one page of the entries matching `pattern` (a graph pattern over ?entry and ?this)."""
+    total = reader.count(_ENTRY_COUNT.format(pattern=pattern), this=iri)
+    rows = entry_rows(reader, pattern, iri, paging)
+    return {"heading": heading, "rows": rows, "columns": columns, **paging.describe(total)}
+
+
+def entry_rows(reader: Reader, pattern: str, iri: str, paging: Paging | None) -> list[dict]:
+    """Result rows of the entries matching `pattern`, in race order: one page of them, or all (paging None:
+    only for a single race's table, which is as long as the race had cars)."""
+    rows = list(reader.query(_ENTRIES.format(pattern=pattern, limit=paging.limit if paging else ""), this=iri))
+    entries = list(dict.fromkeys(row["entry"].value for row in rows))
+    role_rows = list(reader.query(_ROLES.format(entries=" ".join(map(describe.iri_ref, entries))))) if entries else []
+    named: set[str] = {row[name].value for row in rows
+                       for name in ("entry", "event", "status", "class", "chassis", "engine", "tyre")
+                       if row[name] is not None}
+    named |= {row["who"].value for row in role_rows}
+    countries = {row["country"].value for row in role_rows if row["country"] is not None}
+    names = reader.labels(named | countries)
+    flags = country_flags(reader, countries)
+    roles = _roles_by_entry(reader, role_rows, names, flags)
+
+    def optional_link(term):
+        return reader.link(term.value, names) if term is not None else None
+
+    result, seen = [], set()
+    for row in rows:
+        entry = row["entry"].value
+        if entry in seen:
+            continue
+        seen.add(entry)
+        status = optional_link(row["status"])
+        result.append({
+            "entry": reader.link(entry, names),
+            "event": reader.link(row["event"].value, names),
+            "date": row["date"].value if row["date"] is not None else None,
+            "order": int(row["order"].value),
+            "position": int(row["pos"].value) if row["pos"] is not None else None,
+            "status": status,
+            "status_code": row["code"].value if row["code"] is not None else (status["label"] if status else None),
+            "class": optional_link(row["class"]),
+            "no": row["no"].value if row["no"] is not None else "",
+            "teams": roles.get((entry, "teams"), []),
+            "drivers": roles.get((entry, "drivers"), []),
+            "chassis": optional_link(row["chassis"]),
+            "engine": optional_link(row["engine"]),
+            "tyre": optional_link(row["tyre"]),
+            "laps": int(row["laps"].value) if row["laps"] is not None else None,
+            "class_winner": row["winner"] is not None and row["winner"].value == "true",
+        })
+    return result
+
+
+def _roles_by_entry(reader: Reader, role_rows, names: dict[str, str], flags: dict[str, dict]) -> dict:
+    """(entry, "teams" | "drivers") -> the people of that cell, each with the flag and name of that row."""
+    roles: dict[tuple[str, str], list[dict]] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for row in role_rows:
+        key = (row["entry"].value, row["kind"].value, row["who"].value)
+        if key in seen:
+            continue
+        seen.add(key)
+        person = reader.link(row["who"].value, names)
+        country = row["country"].value if row["country"] is not None else None
+        person["country"] = reader.link(country, names) if country else None
+        person["flag"] = flags.get(country, {}).get("flag", "") if country else ""
+        person["code"] = flags.get(country, {}).get("code", "") if country else ""
+        person["credited_as"] = row["credited"].value if row["credited"] is not None else person["label"]
+        roles.setdefault((row["entry"].value, row["kind"].value), []).append(person)
+    return roles
