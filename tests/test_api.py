@@ -78,3 +78,15 @@ def test_api_404s_are_json(client):
             assert response.get_json()["status"] == 404
     # a team is not a driver
     assert client.get("/api/drivers/audi-sport-japan-team-goh").status_code == 404
+
+
+def test_api_paths_outside_what_racegraph_mints_are_json_404(client):
+    for path in ("/api/drivers/a%20b", "/api/drivers/a%3Eb", "/api/events/x%00y/results", "/api/events/%22/results"):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 404, path
+        assert response.get_json()["status"] == 404
+
+
+def test_api_non_ascii_slug_redirects_to_the_ascii_one(client):
+    response = client.get("/api/drivers/st%C3%A9phane-sarrazin")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/api/drivers/stephane-sarrazin")

@@ -316,3 +316,81 @@ def test_dumps_download_and_parse(client, name, parse_format):
 def test_unknown_dump_is_404(client):
     assert client.get("/dumps/build.json").status_code == 404
     assert client.get("/dumps/..%2Fbuild.json").status_code == 404
+
+
+def test_sitemap_lists_only_the_pages_people_browse(client):
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in root.findall("sm:url/sm:loc", ns)]
+    kinds = {location[len(BASE + "page/"):].split("/")[0] for location in locations if "/page/" in location}
+    assert kinds == {"event", "driver", "team", "chassis", "engine", "manufacturer", "class", "circuit", "country"}
+
+
+def test_a_sitemap_past_the_limit_becomes_an_index_of_parts(client, monkeypatch):
+    from server import linked_data
+
+    ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    whole = [loc.text for loc in ET.fromstring(client.get("/sitemap.xml").data).findall("sm:url/sm:loc", ns)]
+    monkeypatch.setattr(linked_data, "SITEMAP_LIMIT", 100)
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    parts = [loc.text for loc in index.findall("sm:sitemap/sm:loc", ns)]
+    assert parts == [f"{BASE}sitemap-{n}.xml" for n in range(1, len(parts) + 1)] and len(parts) == -(-len(whole) // 100)
+    listed = []
+    for part in parts:
+        response = client.get(part[len(BASE) - 1:])
+        assert response.status_code == 200 and response.mimetype == "application/xml"
+        chunk = [loc.text for loc in ET.fromstring(response.data).findall("sm:url/sm:loc", ns)]
+        assert 0 < len(chunk) <= 100
+        listed += chunk
+    assert listed == whole
+    assert client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
+
+
+# --- paths that are not IRIs racegraph mints ----------------------------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/id/driver/a%3Eb", "/id/driver/%22", "/page/driver/a%20b", "/data/driver/x%00y.ttl", "/graph/article/a%7Bb",
+    "/page/driver/a%5Cb.json", "/data/driver/..%2Fx.ttl", "/id/Driver/TOM", "/page/driver/tom%60kristensen",
+])
+def test_paths_outside_what_racegraph_mints_are_404_not_500(client, path):
+    for accept in ("text/html", "text/turtle", "text/plain"):
+        response = client.get(path, headers={"Accept": accept})
+        assert response.status_code == 404, (path, accept, response.data[:200])
+
+
+def test_non_ascii_slugs_still_redirect_before_the_mint_check(client):
+    response = client.get("/data/driver/st%C3%A9phane-sarrazin.ttl")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/data/driver/stephane-sarrazin.ttl")
+
+
+# --- CORS on everything a linked-data client in a browser reads ---------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/data/driver/tom-kristensen.ttl", "/page/driver/tom-kristensen.jsonld", "/id/driver/tom-kristensen",
+    "/ontology", "/ontology.ttl", "/.well-known/void", "/dumps/racegraph.nt.gz", "/api/events",
+    "/api/drivers/tom-kristensen", "/api/drivers/nobody", "/sitemap.xml",
+])
+def test_cors_on_documents_ontology_void_dumps_and_the_api(client, path):
+    response = client.get(path, headers={"Accept": "text/turtle", "Origin": "http://example.org"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*", path
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    preflight = client.options(path, headers={"Origin": "http://example.org", "Access-Control-Request-Method": "GET"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+
+
+# --- named graphs are things too ----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["ontology", "metadata", f"article/{EVENT_SLUG}-en", f"derived/{EVENT_SLUG}-en"])
+def test_named_graphs_dereference_and_say_what_they_hold(client, store, name):
+    iri = BASE + "graph/" + name
+    response = client.get(f"/graph/{name}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303 and response.headers["Location"] == f"/data/graph/{name}.ttl"
+    document = Graph().parse(data=client.get(response.headers["Location"]).data, format="turtle")
+    size = count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    assert size > 0
+    assert document.value(URIRef(iri), VOID.triples).toPython() == size
+    assert document.value(URIRef(iri), RDFS.comment) is not None
+    page = client.get(f"/page/graph/{name}")
+    assert page.status_code == 200 and f">{size}<" in page.get_data(as_text=True)

@@ -267,6 +267,71 @@ def test_search_finds_nothing_politely(client):
     assert "zzzzzz" in response.get_data(as_text=True)
 
 
+# --- long lists come a page at a time ----------------------------------------------------------
+
+def test_entry_tables_come_a_page_at_a_time_with_links(client, monkeypatch):
+    from server.pages import queries
+
+    whole = client.get("/page/class/lmp900.json").get_json()["sections"][0]
+    assert whole["pages"] == 1 and whole["total"] == len(whole["rows"]) > 4
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    seen = []
+    for number in range(1, whole["total"] // 2 + 2):
+        section = client.get(f"/page/class/lmp900.json?page={number}").get_json()["sections"][0]
+        assert section["page"] == number and section["pages"] == -(-whole["total"] // 2)
+        assert len(section["rows"]) <= 2
+        seen += [row["entry"]["iri"] for row in section["rows"]]
+    assert seen == [row["entry"]["iri"] for row in whole["rows"]]
+    page = parse(client.get("/page/class/lmp900?page=2&lang=es"))
+    hrefs = [href for href, _ in page.links]
+    assert "/page/class/lmp900?page=1&lang=es" in hrefs and "/page/class/lmp900?page=3&lang=es" in hrefs
+
+
+def test_incoming_links_come_a_page_at_a_time(client, monkeypatch):
+    from server.pages import queries
+
+    monkeypatch.setattr(queries, "PAGE_SIZE", 3)
+    facts = client.get("/page/class/lmp900.json").get_json()["facts"]
+    assert sum(len(group["values"]) for group in facts["incoming"]) <= 3
+    assert facts["incoming_paging"]["total"] > 3
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "1.5", "%C2%B2"])
+def test_a_page_number_that_is_not_one_is_400(client, page):
+    assert client.get(f"/page/class/lmp900?page={page}").status_code == 400
+
+
+def test_search_results_are_capped_and_paginated(client):
+    first = client.get("/search.json?q=a").get_json()
+    assert len(first["results"]) == 50 and first["total"] > 50 and first["pages"] > 1
+    second = client.get("/search.json?q=a&page=2").get_json()
+    assert second["results"] and not {r["iri"] for r in second["results"]} & {r["iri"] for r in first["results"]}
+    assert ("/search?q=a&page=2", "Next →") in parse(client.get("/search?q=a")).links
+
+
+def test_circuit_and_country_pages_list_their_entries(client, seed_results):
+    circuit = client.get("/page/circuit/bugatti-circuit.json").get_json()
+    entries = next(s for s in circuit["sections"] if s["heading"] == "entries")
+    assert entries["total"] == len(seed_results["entries"])
+    country = client.get("/page/country/dnk.json").get_json()
+    entries = next(s for s in country["sections"] if s["heading"] == "entries")
+    flagged = [entry for entry in seed_results["entries"]
+               if any(code == "DNK" for code, _ in entry["drivers"] + entry["teams"])]
+    assert entries["total"] == len(flagged) > 0
+    assert any(d["label"] == "Tom Kristensen" for row in entries["rows"] for d in row["drivers"])
+    html = client.get("/page/country/dnk").get_data(as_text=True)
+    assert 'class="results"' in html
+
+
+def test_the_api_career_is_the_driver_page_data(client):
+    page = client.get("/page/driver/tom-kristensen.json?lang=en").get_json()
+    api = client.get("/api/drivers/tom-kristensen").get_json()
+    career = page["sections"][0]
+    assert [row["event"]["title"] for row in api["career"]] == [row["event"]["label"] for row in career["rows"]]
+    assert [row["no"] for row in api["career"]] == [row["no"] for row in career["rows"]]
+    assert (api["page"], api["pages"], api["total"]) == (career["page"], career["pages"], career["total"])
+
+
 # --- escaping, on a hand-made store with another base ---------------------------------------------
 
 HOSTILE = '<script>alert("x")</script>'

@@ -37,12 +37,13 @@ class Paging:
         return {"page": self.number, "pages": max(1, -(-total // self.size)), "total": total}
 
 
-def requested_paging(size: int = PAGE_SIZE) -> Paging:
-    """The `?page=N` of the request (1 when absent); anything but a whole number from 1 is 400."""
+def requested_paging(size: int | None = None) -> Paging:
+    """The `?page=N` of the request (1 when absent), `size` (else PAGE_SIZE) items a page; anything but a
+    whole number from 1 is 400."""
     raw = request.args.get("page", "1")
     if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
         abort(400, f"page={raw!r}: expected a page number from 1")
-    return Paging(int(raw), size)
+    return Paging(int(raw), size or PAGE_SIZE)
 
 
 @dataclass(frozen=True)
