@@ -153,10 +153,10 @@ def manufacturer_data(reader: Reader, iri: str, paging: Paging) -> dict:
     data, _ = thing_base(reader, iri, "manufacturer", "entity.html", paging)
     data["sections"] += [
         related_section(reader, "chassis", "?x a rg:Chassis ; rg:manufacturer ?this", iri, paging),
-        related_section(reader, "engine", "?x a rg:Engine . { ?x rg:manufacturer ?this } UNION { ?x rg:tuner ?this }",
-                        iri, paging),
-        entries_section(reader, "entries", "{ ?entry rg:chassis/rg:manufacturer ?this } "
-                        "UNION { ?entry rg:engine/rg:manufacturer ?this } UNION { ?entry rg:tyre ?this }", iri,
+        related_section(reader, "engine", "?x a rg:Engine ; rg:manufacturer|rg:tuner ?this", iri, paging),
+        # property paths, not UNIONs of patterns: Oxigraph plans a UNION without the bound ?this and
+        # scans every entry (seconds on a million triples), while a path is followed from ?this
+        entries_section(reader, "entries", "?entry (rg:chassis|rg:engine)/rg:manufacturer|rg:tyre ?this .", iri,
                         ["event", "no", "class", "teams", "chassis", "engine", "tyre", "result"], paging),
     ]
     data["sections"] = [s for s in data["sections"] if s["total"]]
@@ -181,8 +181,7 @@ def country_data(reader: Reader, iri: str, paging: Paging) -> dict:
         related_section(reader, "teams", "?x a rg:Team ; rg:nationality ?this", iri, paging),
         related_section(reader, "circuit", "?x a rg:Circuit ; rg:country ?this", iri, paging),
         # the entries in which a driver or a team raced under this flag (the flag of that row of the table)
-        entries_section(reader, "entries", "{ ?entry rg:driverRole/rg:enteredNationality ?this } "
-                        "UNION { ?entry rg:entrantRole/rg:enteredNationality ?this }", iri,
+        entries_section(reader, "entries", "?entry (rg:driverRole|rg:entrantRole)/rg:enteredNationality ?this .", iri,
                         ["event", "date", "no", "class", "teams", "drivers", "chassis", "result"], paging),
     ]
     data["sections"] = [s for s in data["sections"] if s["total"]]
