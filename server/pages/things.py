@@ -3,6 +3,8 @@ as HTML or JSON, and the JSON API reshapes the same dict, so a driver's career i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyoxigraph as ox
 
 from graph.metadata import DUMP_NAMES
@@ -132,59 +134,70 @@ def team_data(reader: Reader, iri: str, paging: Paging) -> dict:
     return data
 
 
-def entries_page(kind: str, pattern: str, columns: list[str]):
-    """The data function of a page that lists the entries of a thing (a chassis, an engine, a class)."""
+@dataclass(frozen=True)
+class Related:
+    """A section of links to the things ?x matching `pattern` (a graph pattern over ?x and ?this)."""
+
+    heading: str
+    pattern: str
+
+    def read(self, reader: Reader, iri: str, paging: Paging) -> dict:
+        return related_section(reader, self.heading, self.pattern, iri, paging)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """A section with a table of the entries matching `pattern` (a graph pattern over ?entry and ?this)."""
+
+    heading: str
+    pattern: str
+    columns: tuple[str, ...]
+
+    def read(self, reader: Reader, iri: str, paging: Paging) -> dict:
+        return entries_section(reader, self.heading, self.pattern, iri, list(self.columns), paging)
+
+
+def sections_page(kind: str, *sections: Related | Entries):
+    """The data function of a page made of the thing's facts and the given sections (empty ones left out)."""
     def data_function(reader: Reader, iri: str, paging: Paging) -> dict:
         data, _ = thing_base(reader, iri, kind, "entity.html", paging)
-        data["sections"].append(entries_section(reader, "entries", pattern, iri, columns, paging))
+        data["sections"] = [found for found in (section.read(reader, iri, paging) for section in sections)
+                            if found["total"]]
         return data
     return data_function
 
 
-chassis_data = entries_page("chassis", "?entry rg:chassis ?this .",
-                            ["event", "date", "no", "class", "teams", "drivers", "engine", "result"])
-engine_data = entries_page("engine", "?entry rg:engine ?this .",
-                           ["event", "date", "no", "class", "teams", "drivers", "chassis", "result"])
-class_data = entries_page("class", "?entry rg:raceClass ?this .",
-                          ["event", "result", "no", "teams", "drivers", "chassis", "engine", "laps"])
+RACE_COLUMNS = ("event", "date", "no", "class", "teams", "drivers", "chassis", "result")
 
-
-def manufacturer_data(reader: Reader, iri: str, paging: Paging) -> dict:
-    data, _ = thing_base(reader, iri, "manufacturer", "entity.html", paging)
-    data["sections"] += [
-        related_section(reader, "chassis", "?x a rg:Chassis ; rg:manufacturer ?this", iri, paging),
-        related_section(reader, "engine", "?x a rg:Engine ; rg:manufacturer|rg:tuner ?this", iri, paging),
-        # property paths, not UNIONs of patterns: Oxigraph plans a UNION without the bound ?this and
-        # scans every entry (seconds on a million triples), while a path is followed from ?this
-        entries_section(reader, "entries", "?entry (rg:chassis|rg:engine)/rg:manufacturer|rg:tyre ?this .", iri,
-                        ["event", "no", "class", "teams", "chassis", "engine", "tyre", "result"], paging),
-    ]
-    data["sections"] = [s for s in data["sections"] if s["total"]]
-    return data
-
-
-def circuit_data(reader: Reader, iri: str, paging: Paging) -> dict:
-    data, _ = thing_base(reader, iri, "circuit", "entity.html", paging)
-    data["sections"] += [
-        related_section(reader, "events", "?x a rg:RaceEvent ; rg:circuit ?this", iri, paging),
-        entries_section(reader, "entries", "?entry rg:event/rg:circuit ?this .", iri,
-                        ["event", "date", "no", "class", "teams", "drivers", "chassis", "result"], paging),
-    ]
-    return data
+chassis_data = sections_page("chassis", Entries("entries", "?entry rg:chassis ?this .", (
+    "event", "date", "no", "class", "teams", "drivers", "engine", "result")))
+engine_data = sections_page("engine", Entries("entries", "?entry rg:engine ?this .", RACE_COLUMNS))
+class_data = sections_page("class", Entries("entries", "?entry rg:raceClass ?this .", (
+    "event", "result", "no", "teams", "drivers", "chassis", "engine", "laps")))
+# Property paths rather than UNIONs of patterns below: Oxigraph plans a UNION without the bound ?this
+# and scans every entry (seconds on a million triples), while it follows a path from ?this.
+manufacturer_data = sections_page(
+    "manufacturer",
+    Related("chassis", "?x a rg:Chassis ; rg:manufacturer ?this"),
+    Related("engine", "?x a rg:Engine ; rg:manufacturer|rg:tuner ?this"),
+    Entries("entries", "?entry (rg:chassis|rg:engine)/rg:manufacturer|rg:tyre ?this .", (
+        "event", "no", "class", "teams", "chassis", "engine", "tyre", "result")))
+circuit_data = sections_page(
+    "circuit",
+    Related("events", "?x a rg:RaceEvent ; rg:circuit ?this"),
+    Entries("entries", "?entry rg:event/rg:circuit ?this .", RACE_COLUMNS))
+_country_sections = sections_page(
+    "country",
+    Related("drivers", "?x a rg:Driver ; rg:nationality ?this"),
+    Related("teams", "?x a rg:Team ; rg:nationality ?this"),
+    Related("circuit", "?x a rg:Circuit ; rg:country ?this"),
+    # the entries in which a driver or a team raced under this flag (the flag of that row of the table)
+    Entries("entries", "?entry (rg:driverRole|rg:entrantRole)/rg:enteredNationality ?this .", RACE_COLUMNS))
 
 
 def country_data(reader: Reader, iri: str, paging: Paging) -> dict:
-    data, _ = thing_base(reader, iri, "country", "entity.html", paging)
+    data = _country_sections(reader, iri, paging)
     data["flag"] = country_flags(reader, [iri]).get(iri, {}).get("flag", "")
-    data["sections"] += [
-        related_section(reader, "drivers", "?x a rg:Driver ; rg:nationality ?this", iri, paging),
-        related_section(reader, "teams", "?x a rg:Team ; rg:nationality ?this", iri, paging),
-        related_section(reader, "circuit", "?x a rg:Circuit ; rg:country ?this", iri, paging),
-        # the entries in which a driver or a team raced under this flag (the flag of that row of the table)
-        entries_section(reader, "entries", "?entry (rg:driverRole|rg:entrantRole)/rg:enteredNationality ?this .", iri,
-                        ["event", "date", "no", "class", "teams", "drivers", "chassis", "result"], paging),
-    ]
-    data["sections"] = [s for s in data["sections"] if s["total"]]
     return data
 
 
