@@ -15,6 +15,7 @@ from pathlib import Path
 from graph import prose
 from graph.countries import alpha3_for_name
 from graph.errors import ArticleError, describe_found
+from graph.text import nameable
 from graph.table import ResultRow, TableReader
 
 _TITLE = re.compile(r"^=(?!=)\s*(?P<title>.+?)\s*(?<!=)=$")
@@ -125,13 +126,18 @@ def _race_article(source: Source, lines: list[str]) -> RaceArticle:
     warnings: list[Warning_] = []
     title_line = next(number for number, line in enumerate(lines, 1) if line.strip())
     title = _TITLE.match(lines[title_line - 1].strip())["title"]
+    if not nameable(title):
+        raise ArticleError(path, title_line, f"expected a title with letters or digits, found {describe_found(title)}")
     sections = _sections(lines[title_line:])
     offset = title_line  # section line numbers count from the line after the title
     lead_lines = [(n + offset, line) for n, line in sections[""] if line.strip()]
     if not lead_lines:
         raise ArticleError(path, title_line + 1, "expected the lead paragraph after the title, found none")
     lead = "\n\n".join(line.strip() for _, line in lead_lines)
-    date = prose.find_date(lead)
+    try:
+        date = prose.find_date(lead)
+    except prose.ImpossibleDate as error:
+        raise ArticleError(path, _line_with(lead_lines, error.written), str(error)) from None
     if date is None:
         raise ArticleError(path, lead_lines[0][0], "expected the race date in the lead "
                                                    "(for example 'It was run on 9 November 2003 at ...'), found none")
@@ -191,7 +197,10 @@ def _translation(source: Source, lines: list[str]) -> Translation:
     path = source.path
     paragraphs = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
     text = "\n".join(line for _, line in paragraphs)
-    date = prose.find_spanish_date(text)
+    try:
+        date = prose.find_spanish_date(text)
+    except prose.ImpossibleDate as error:
+        raise ArticleError(path, paragraphs[0][0], str(error)) from None
     if date is None:
         raise ArticleError(path, paragraphs[0][0],
                            "expected a race article starting with a '= Title =' line, or a Spanish translation "
@@ -204,6 +213,11 @@ def _translation(source: Source, lines: list[str]) -> Translation:
                                                          "no Spanish label recorded"))
     return Translation(source=source, language="es", label=label["label"] if label else None,
                        description=first, date=date, text=text, warnings=tuple(warnings))
+
+
+def _line_with(numbered: list[tuple[int, str]], text: str) -> int:
+    """The number of the first line holding the text (the first line if none does)."""
+    return next((n for n, line in numbered if text in line), numbered[0][0])
 
 
 def _tidy(text: str) -> str:

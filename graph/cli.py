@@ -75,6 +75,7 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
     OUT.rejected for inspection and OUT stays as it was.
     """
     from graph.build import InputError, build_graph
+    from graph.uris import BaseUriError
 
     try:
         outcome = build_graph(list(sources) or [BUNDLED_ARTICLES], out_dir, base_uri=base_uri, progress=Progress())
@@ -83,7 +84,7 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
             click.echo(f"error: {article_error}", err=True)
         click.echo(f"nothing written; {out_dir} is unchanged", err=True)
         sys.exit(EXIT_ERROR)
-    except ValueError as error:  # a malformed --base-uri
+    except BaseUriError as error:
         fail(str(error))
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)

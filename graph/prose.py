@@ -33,12 +33,27 @@ _QUANTITY = re.compile(r"^(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>km/h|km|mph|mi)
 MILE_KM = Decimal("1.609344")
 
 
+class ImpossibleDate(ValueError):
+    """A date written in the usual form that names no real day (`31 February 2004`)."""
+
+    def __init__(self, written: str):
+        self.written = written
+        super().__init__(f"expected a real calendar date, found {written!r}")
+
+
+def _date(year: str, month: int, day: str, written: str) -> dt.date:
+    try:
+        return dt.date(int(year), month, int(day))
+    except ValueError:
+        raise ImpossibleDate(written) from None
+
+
 def find_date(text: str) -> dt.date | None:
     for pattern, order in ((_DATE_DAY_FIRST, "dmy"), (_DATE_MONTH_FIRST, "mdy")):
         found = pattern.search(text)
         if found:
             parts = dict(zip(order, found.groups()))
-            return dt.date(int(parts["y"]), MONTHS_EN.index(parts["m"].lower()) + 1, int(parts["d"]))
+            return _date(parts["y"], MONTHS_EN.index(parts["m"].lower()) + 1, parts["d"], found[0])
     return None
 
 
@@ -47,7 +62,7 @@ def find_spanish_date(text: str) -> dt.date | None:
     if not found:
         return None
     day, month, year = found.groups()
-    return dt.date(int(year), MONTHS_ES.index(month.lower()) + 1, int(day))
+    return _date(year, MONTHS_ES.index(month.lower()) + 1, day, found[0])
 
 
 @dataclass(frozen=True)

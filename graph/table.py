@@ -7,6 +7,7 @@ from pathlib import Path
 
 from graph.countries import is_alpha3
 from graph.errors import ArticleError, describe_found
+from graph.text import nameable
 
 HEADER = ("Pos", "Class", "No", "Team", "Drivers", "Chassis", "Tyre", "Laps")
 SECOND_HEADER = ("Engine",)
@@ -127,7 +128,7 @@ class TableReader:
         line, text = numbered
         cells = split_cells(text, line)
         rest = [cell for cell in cells[1:] if cell.text]
-        if len(cells) != len(HEADER) or rest or not cells[0].text:
+        if len(cells) != len(HEADER) or rest or not nameable(cells[0].text):
             raise self.error(line, f"expected the engine line of car {number} ('| <engine> | | | | | | | |'), "
                                    f"found {describe_found(text)}")
         return cells[0].text
@@ -135,6 +136,8 @@ class TableReader:
     def _required(self, cell: Cell, what: str) -> str:
         if not cell.text:
             raise self.error(cell, f"expected {what}, found an empty cell")
+        if not nameable(cell.text):
+            raise self.error(cell, f"expected {what} with letters or digits, found {describe_found(cell.text)}")
         return cell.text
 
     def _pos(self, cell: Cell) -> str:
@@ -175,4 +178,8 @@ class TableReader:
         if not name_words:
             raise self.error(cell, f"expected a {what} name after the country code {code}, found none")
         result.append(Flagged(code, " ".join(name_words)))
+        for flagged in result:
+            if not nameable(flagged.name):
+                raise self.error(cell, f"expected a {what} name with letters or digits after {flagged.country}, "
+                                       f"found {describe_found(flagged.name)}")
         return tuple(result)

@@ -9,3 +9,8 @@ def fold(text: str) -> str:
     """Lower case without accents, so `Circuito Bugatti` and `circuito bugatti`, `Jörg` and `jorg` compare equal."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def nameable(text: str) -> bool:
+    """True when a URI slug can be made from the text: it has a letter or a digit."""
+    return any(char.isalnum() for char in text)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 from slugify import slugify
 
@@ -16,13 +19,29 @@ def slug(text: str) -> str:
     return result
 
 
+class BaseUriError(ValueError):
+    """A base URI racegraph cannot mint under."""
+
+
+def check_base_uri(base: str) -> str:
+    """The base itself when it is an absolute http(s) IRI ending in '/', with no query or fragment."""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BaseUriError(f"base URI must be an absolute http:// or https:// URI, found {base!r}")
+    if parts.query or parts.fragment or not base.endswith("/"):
+        raise BaseUriError(f"base URI must end with '/' and have no query or fragment, found {base!r}")
+    try:
+        pyoxigraph.NamedNode(base)
+    except ValueError as error:
+        raise BaseUriError(f"base URI is not a valid IRI ({error}): {base!r}") from None
+    return base
+
+
 class Minter:
     """Mints the IRIs of one base. The converter uses the default base only."""
 
     def __init__(self, base: str = DEFAULT_BASE):
-        if not base.endswith("/"):
-            raise ValueError(f"base URI must end with '/': {base!r}")
-        self.base = base
+        self.base = check_base_uri(base)
 
     def thing(self, kind: str, *parts: str) -> URIRef:
         return URIRef(self.base + "id/" + "/".join((kind, *parts)))

@@ -224,3 +224,22 @@ def test_lead_without_date():
 def test_prose_without_title_or_spanish_date():
     with pytest.raises(ArticleError, match="found neither"):
         parse_text("Just some prose about cars.\n", "notes.txt")
+
+
+def test_impossible_date_names_its_line():
+    text = "\n".join(seed_lines()).replace("9 November 2003", "31 February 2003")
+    with pytest.raises(ArticleError, match="expected a real calendar date, found '31 February 2003'") as error:
+        parse_text(text)
+    assert error.value.line == 3
+
+
+@pytest.mark.parametrize("before, after, message", [
+    ("= 2003 1000 km of Le Mans =", "= !!! =", "expected a title with letters or digits"),
+    ("| FRA Pescarolo Sport |", "| FRA ??? |", "expected a team name with letters or digits after FRA"),
+    ("| Dome S101 |", "| --- |", "expected a chassis with letters or digits"),
+])
+def test_names_a_uri_cannot_be_made_from(before, after, message):
+    text, number = broken(before, after)
+    with pytest.raises(ArticleError, match=message) as error:
+        parse_text(text)
+    assert error.value.line == number

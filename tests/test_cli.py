@@ -240,3 +240,10 @@ def test_readme_wins_by_manufacturer_counts_each_win_once(runner, family_build):
             for row in json.loads(output)["results"]["bindings"]}
     # Audi R8: overall winner of the seed (car 5) and of the Nürburgring fixture (car 88)
     assert wins["Audi"] == ("2", "2")
+
+
+@pytest.mark.parametrize("base", ["foo/", "http://ex.org/a b/", "ftp://ex.org/", "https://ex.org/?x=1/"])
+def test_malformed_base_uri_exits_2_naming_it(runner, tmp_path, base):
+    result = invoke(runner, "build", "--out", tmp_path / "g", "--base-uri", base)
+    assert result.exit_code == 2 and "base URI" in result.output and repr(base) in result.output
+    assert not (tmp_path / "g").exists()
