@@ -111,6 +111,7 @@ def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple
         _add_graph(dataset, minter.article_graph(article.source.stem), triples)
         name, derived = derive(article, minter)
         _add_graph(dataset, name, derived)
+    matched: list[Translation] = []
     for translation in translations:
         warnings += [str(w) for w in translation.warnings]
         race = match_translation(translation, races)
@@ -118,11 +119,12 @@ def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple
             warnings.append(f"{translation.source.path}: translation ({translation.language}) of an event on "
                             f"{translation.date.isoformat()} matches no race article by date and place; not added")
             continue
+        matched.append(translation)
         triples = convert_translation(translation, event_uri(race, minter), minter)
         _add_graph(dataset, minter.article_graph(translation.source.stem), triples)
     ontology = Graph().parse(ONTOLOGY_FILE, format="turtle", publicID=DEFAULT_BASE)
     _add_graph(dataset, minter.ontology_graph, ontology)
-    sources = [minter.article_graph(a.source.stem) for a in [*races, *translations]]
+    sources = [minter.article_graph(a.source.stem) for a in [*races, *matched]]  # only graphs that exist
     _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
     return dataset, warnings
 

@@ -145,7 +145,6 @@ def convert_race(article: RaceArticle, minter: Minter | None = None) -> tuple[Gr
     add(event, SCHEMA_DESCRIPTION, _en(article.lead))
     add(event, RG.date, Literal(article.date, datatype=XSD.date))
     add(event, RG.sourceArticle, source)
-    add(event, PROV.wasDerivedFrom, source)
 
     circuit = out.labelled(minter.named("circuit", article.venue.circuit), RG.Circuit, article.venue.circuit)
     add(circuit, RG.locality, Literal(article.venue.locality))
@@ -168,7 +167,7 @@ def convert_race(article: RaceArticle, minter: Minter | None = None) -> tuple[Gr
     for row in article.rows:
         entry = uris[row.order]
         entries.setdefault(row.number, entry)
-        understood = _convert_row(out, row, entry, event)
+        understood = _convert_row(out, row, entry, event, article.title)
         if not understood:
             warnings.append(f"{article.source.path}:{row.line + 1}: engine name {row.engine!r} does not follow "
                             "'MAKE [(TUNER)] [MODEL] <litres>L [Turbo] <layout>'; kept whole as its label")
@@ -176,10 +175,10 @@ def convert_race(article: RaceArticle, minter: Minter | None = None) -> tuple[Gr
     return out.graph, warnings
 
 
-def _convert_row(out: _GraphWriter, row: ResultRow, entry: URIRef, event: URIRef) -> bool:
+def _convert_row(out: _GraphWriter, row: ResultRow, entry: URIRef, event: URIRef, event_title: str) -> bool:
     add = out.add
     add(entry, RDF.type, RG.Entry)
-    add(entry, RDFS.label, _en(f"#{row.number} {' / '.join(team.name for team in row.teams)}"))
+    add(entry, RDFS.label, _en(f"#{row.number} {' / '.join(team.name for team in row.teams)}, {event_title}"))
     add(entry, RG.event, event)
     add(entry, RG.tableOrder, Literal(row.order, datatype=XSD.integer))
     add(entry, RG.carNumber, Literal(row.number))

@@ -176,3 +176,19 @@ def test_unmatched_translation_is_reported_not_dropped_silently():
     files = sorted(BUNDLED_ARTICLES.glob("*.txt")) + sorted((FIXTURES / "unmatched").glob("*.txt"))
     _, warnings = assemble(*read_articles(files))
     assert any("1999-le-mans-sprint.es.txt" in w and "matches no race article" in w for w in warnings)
+
+
+def test_metadata_lists_only_sources_that_have_a_graph():
+    files = sorted(BUNDLED_ARTICLES.glob("*.txt")) + sorted((FIXTURES / "unmatched").glob("*.txt"))
+    dataset, _ = assemble(*read_articles(files))
+    metadata = dataset.graph(URIRef(DEFAULT_BASE + "graph/metadata"))
+    sources = set(metadata.objects(None, URIRef("http://purl.org/dc/terms/source")))
+    graphs = {g.identifier for g in dataset.graphs()}
+    assert sources and sources <= graphs
+    assert URIRef(DEFAULT_BASE + "graph/article/1999-le-mans-sprint-es") not in sources
+
+
+def test_entry_labels_name_their_event(built):
+    graph = union(built[0])
+    label = graph.value(URIRef(ID + "entry/2003-1000-km-of-le-mans/5"), RDFS.label)
+    assert str(label) == "#5 Audi Sport Japan Team Goh, 2003 1000 km of Le Mans"
