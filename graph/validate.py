@@ -119,8 +119,10 @@ def validate_dataset(dataset: Dataset, *, base_uri: str = DEFAULT_BASE,
         claimed.update(names)
     rest = [name for name in sorted(graphs, key=str)
             if name not in claimed and name != ontology_graph and len(graphs[name])]
+    shared, shared_things = _shared_descriptions(
+        [g for name, g in graphs.items() if name != ontology_graph], excluded=set(events))
 
-    total = len(units) + (1 if rest else 0)
+    total = len(units) + (1 if rest else 0) + (1 if shared_things else 0)
     outcomes = []
     for done, (event, names) in enumerate(units, 1):
         outcomes.append(_run(_union(graphs[name] for name in names), shapes, ontology, event))
@@ -130,8 +132,34 @@ def validate_dataset(dataset: Dataset, *, base_uri: str = DEFAULT_BASE,
         # The metadata graph and anything else no event claims: validated once, together.
         outcomes.append(_run(_union(graphs[name] for name in rest), shapes, ontology, ""))
         if progress:
+            progress(len(units) + 1, total)
+    if shared_things:
+        # Drivers, teams, circuits… that several articles describe: each event saw only its own
+        # article's words about them, so conflicts between articles show only in the merge.
+        outcomes.append(_run(shared, shapes, ontology, "", focus_nodes=shared_things))
+        if progress:
             progress(total, total)
     return _merged(outcomes, events_checked=len(units))
+
+
+def _shared_descriptions(graphs: list[Graph], *, excluded: set) -> tuple[Graph, list]:
+    """(unit, focus nodes): the merged description of every resource described in more than one
+    graph (events aside: their units already hold all their graphs), with the types of what it
+    links to so that sh:class can be checked. Linear in the size of the dataset."""
+    seen_in: dict = {}
+    for graph in graphs:
+        for subject in set(graph.subjects()):
+            seen_in[subject] = seen_in.get(subject, 0) + 1
+    things = sorted((s for s, count in seen_in.items() if count > 1 and s not in excluded), key=str)
+    unit = Graph()
+    for subject in things:
+        for graph in graphs:
+            for _, predicate, obj in graph.triples((subject, None, None)):
+                unit.add((subject, predicate, obj))
+                if predicate != RDF.type and isinstance(obj, URIRef):
+                    for typed in graph.objects(obj, RDF.type):
+                        unit.add((obj, RDF.type, typed))
+    return unit, things
 
 
 def _name(graph) -> URIRef | BNode:
@@ -152,11 +180,12 @@ def _race_event_class(shapes: Graph) -> URIRef:
     return next((c for c in shapes.objects(None, SH.targetClass) if str(c).endswith("/" + suffix)), RG.RaceEvent)
 
 
-def _run(unit: Graph, shapes: Graph, ontology: Graph, event: str) -> tuple[Graph, list[Violation]]:
+def _run(unit: Graph, shapes: Graph, ontology: Graph, event: str,
+         focus_nodes: list | None = None) -> tuple[Graph, list[Violation]]:
     # inplace: the unit is our own throw-away copy, so pyshacl may mix the ontology into it.
     _, report, text = pyshacl_validate(
         unit, shacl_graph=shapes, ont_graph=ontology, inference="none", inplace=True,
-        advanced=False, allow_warnings=False,
+        advanced=False, allow_warnings=False, focus_nodes=focus_nodes,
     )
     if not isinstance(report, Graph):
         # pyshacl reports a broken shapes file this way instead of raising.

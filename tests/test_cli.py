@@ -247,3 +247,17 @@ def test_malformed_base_uri_exits_2_naming_it(runner, tmp_path, base):
     result = invoke(runner, "build", "--out", tmp_path / "g", "--base-uri", base)
     assert result.exit_code == 2 and "base URI" in result.output and repr(base) in result.output
     assert not (tmp_path / "g").exists()
+
+
+def test_articles_that_disagree_about_a_shared_driver_fail_validation(runner, tmp_path, previous_build):
+    """Each event is validated with its own graphs; what two articles say of one driver is checked merged."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED, articles / "seed.en.txt")
+    other = (FIXTURES / "2004-1000-km-of-nurburgring.en.txt").read_text(encoding="utf-8")
+    (articles / "other.en.txt").write_text(other.replace("DNK Tom Kristensen", "DNK Tom KRISTENSEN"), encoding="utf-8")
+    before = snapshot(previous_build)
+    result = invoke(runner, "build", articles, "--out", previous_build)
+    assert result.exit_code == 1
+    assert "violation: http://127.0.0.1:5000/id/driver/tom-kristensen:" in result.output
+    assert snapshot(previous_build) == before

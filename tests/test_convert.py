@@ -115,9 +115,9 @@ def test_engine_breakdown_and_unparsed_engine_kept(built):
     assert graph.value(engine, RG.cylinders) == Literal(8, datatype=XSD.integer)
     assert str(graph.value(engine, RG.nameAsWritten)) == "Ford (Nicholson-McLaren) 4.0L V8"
     odd = URIRef(ID + "engine/elan-mysterious-prototype-powerplant")
-    assert str(graph.value(odd, RDFS.label)) == "Elan Mysterious Prototype Powerplant"
+    assert str(graph.value(odd, RDFS.label)) == "Élan Mysterious Prototype Powerplant"
     assert (odd, RG.displacement, None) not in graph
-    assert any("Elan Mysterious Prototype Powerplant" in warning for warning in built[1])
+    assert any("Élan Mysterious Prototype Powerplant" in warning for warning in built[1])
 
 
 def test_tyres_become_tyre_manufacturers(built):

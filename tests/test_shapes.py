@@ -446,7 +446,8 @@ def test_validate_dataset_splits_per_event():
     assert result.events_checked == 2
     assert not result.conforms
     assert [(v.event, v.source_shape) for v in result.violations] == [(str(bad), RULE + "carNumbersAreUnique")]
-    assert calls == [(1, 3), (2, 3), (3, 3)]  # two events, then the metadata graph on its own
+    # two events, then the metadata graph on its own, then the resources both events describe, merged
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert len(list(result.report.objects(None, SH.result))) == 1
     assert (None, SH.conforms, Literal(False)) in result.report
 
