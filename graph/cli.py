@@ -140,11 +140,12 @@ def query(store_dir: Path, output_format: str, query: str):
     text = _query_text(query)
     try:
         results = run_query(store_dir, text)
-        sys.stdout.buffer.write(render_query(results, output_format, store_dir))
-    except StoreMissingError as error:
+        output = render_query(results, output_format, store_dir)
+    except (StoreMissingError, QueryError) as error:
         fail(str(error))
-    except QueryError as error:
-        fail(str(error))
+    except OSError as error:  # raised while results are read: pyoxigraph evaluates lazily (a failing SERVICE)
+        fail(f"query failed while reading its results: {error}")
+    sys.stdout.buffer.write(output)
 
 
 def _query_text(argument: str) -> str:

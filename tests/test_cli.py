@@ -261,3 +261,13 @@ def test_articles_that_disagree_about_a_shared_driver_fail_validation(runner, tm
     assert result.exit_code == 1
     assert "violation: http://127.0.0.1:5000/id/driver/tom-kristensen:" in result.output
     assert snapshot(previous_build) == before
+
+
+def test_query_failing_while_reading_results_exits_2(runner, built_store):
+    """pyoxigraph evaluates lazily: a SERVICE to a closed port on 127.0.0.1 fails only when rows are read."""
+    from conftest import free_port
+
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> {{ ?s ?p ?o }} }}"
+    result = invoke(runner, "query", "--store", built_store, "--format", "json", query)
+    assert result.exit_code == 2
+    assert "query failed" in result.output
