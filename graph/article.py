@@ -36,7 +36,7 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Warning_:
+class ArticleWarning:
     path: Path
     line: int | None
     message: str
@@ -58,7 +58,7 @@ class RaceArticle:
     threshold: Decimal | None
     rows: tuple[ResultRow, ...]
     statistics: prose.Statistics
-    warnings: tuple[Warning_, ...] = field(default=())
+    warnings: tuple[ArticleWarning, ...] = field(default=())
     language: str = "en"
 
 
@@ -70,7 +70,7 @@ class Translation:
     description: str
     date: dt.date
     text: str
-    warnings: tuple[Warning_, ...] = field(default=())
+    warnings: tuple[ArticleWarning, ...] = field(default=())
 
 
 def read_article(path: Path) -> RaceArticle | Translation:
@@ -123,7 +123,7 @@ def _sections(lines: list[str]) -> dict[str, list[tuple[int, str]]]:
 
 def _race_article(source: Source, lines: list[str]) -> RaceArticle:
     path = source.path
-    warnings: list[Warning_] = []
+    warnings: list[ArticleWarning] = []
     title_line = next(number for number, line in enumerate(lines, 1) if line.strip())
     title = _TITLE.match(lines[title_line - 1].strip())["title"]
     if not nameable(title):
@@ -157,11 +157,11 @@ def _race_article(source: Source, lines: list[str]) -> RaceArticle:
     rows = TableReader(path, table).rows()
     statistics = prose.parse_statistics(
         [(n + offset, line) for n, line in sections.get(STATISTICS_SECTION, [])],
-        lambda line, message: warnings.append(Warning_(path, line, message)),
+        lambda line, message: warnings.append(ArticleWarning(path, line, message)),
     )
     threshold = prose.find_threshold(" ".join(line for _, line in before))
     if threshold is None:
-        warnings.append(Warning_(path, results[0][0] if results else None,
+        warnings.append(ArticleWarning(path, results[0][0] if results else None,
                                  "no classification percentage before the table; threshold not recorded"))
     return RaceArticle(
         source=source, title=title, lead=lead, date=date, venue=venue, country=country,
@@ -209,7 +209,7 @@ def _translation(source: Source, lines: list[str]) -> Translation:
     label = _SPANISH_TITLE.match(first)
     warnings = []
     if not label:
-        warnings.append(Warning_(path, paragraphs[0][0], "could not find the event's name in the first sentence; "
+        warnings.append(ArticleWarning(path, paragraphs[0][0], "could not find the event's name in the first sentence; "
                                                          "no Spanish label recorded"))
     return Translation(source=source, language="es", label=label["label"] if label else None,
                        description=first, date=date, text=text, warnings=tuple(warnings))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID
 
 from graph.convert import ARTICLE_LICENCE
@@ -55,4 +55,3 @@ def describe_dataset(minter: Minter, sources: list[URIRef]) -> Graph:
         graph.add((dataset, DCTERMS.source, source))
     return graph
 
-VOID_NS = Namespace("http://rdfs.org/ns/void#")
