@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
 
-from server import query_runner, service_description
+from server import query_runner, service_description, sparql_html
 from server.query_worker import Job
 from server.sparql_formats import negotiate
 from server.sparql_protocol import read_operation
@@ -22,7 +22,8 @@ def endpoint():
     operation = read_operation(request)
     if operation is None:
         return _service_description()
-    choice = negotiate(request.accept_mimetypes, operation.format)
+    as_html = sparql_html.wants_html(request, operation.format)  # a browser: results as an HTML table
+    choice = sparql_html.HTML_CHOICE if as_html else negotiate(request.accept_mimetypes, operation.format)
     config = current_app.config
     max_rows = int(config["MAX_RESULT_ROWS"])
     job = Job(operation.query, operation.default_graphs, operation.named_graphs, choice.results, choice.graph,
@@ -38,6 +39,8 @@ def endpoint():
         raise default_exceptions[reply["status"]](reply["message"])
     if reply["kind"] != "ok":
         raise query_runner.WorkerFailed(f"query worker failed on {operation.query!r}:\n{reply['message']}")
+    if as_html:
+        return sparql_html.results_page(reply, operation.query, max_rows)
     response = Response(reply["body"], content_type=reply["media_type"])
     if reply["truncated"]:
         response.headers["X-SPARQL-MaxRows"] = str(max_rows)

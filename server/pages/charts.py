@@ -54,7 +54,8 @@ _CHARTS = {"bar": pygal.Bar, "stacked_bar": pygal.StackedBar, "line": pygal.Line
 def render(spec: ChartSpec) -> Markup:
     """The chart as an inline <svg> element (no XML declaration, no script)."""
     chart = _CHARTS[spec.kind](
-        style=STYLE, js=[], disable_xml_declaration=True, title=spec.title, x_title=spec.x_title or None,
+        # the page heads each chart; the title is kept inside the SVG as its accessible <title>
+        style=STYLE, js=[], disable_xml_declaration=True, title=None, x_title=spec.x_title or None,
         y_title=spec.y_title or None, inverse_y_axis=spec.inverse_y, width=900, height=420,
         x_label_rotation=-45 if len(spec.x_labels) > 12 else 0, truncate_label=-1, legend_at_bottom=True,
         legend_at_bottom_columns=min(6, max(1, len(spec.series))), show_minor_x_labels=True,
@@ -123,7 +124,8 @@ def event_laps(rows: list[dict], title: str, description: str, car_word: str, la
     for cls in classes:
         series.append((cls, tuple(row["laps"] if (row["class"]["label"] if row["class"] else "—") == cls
                                   else None for row in rows)))
-    return ChartSpec("bar", "chart-laps", title, description, x_labels, tuple(series), car_word, laps_word)
+    # stacked, with one class per car, so each car's bar takes the whole width of its slot
+    return ChartSpec("stacked_bar", "chart-laps", title, description, x_labels, tuple(series), car_word, laps_word)
 
 
 def driver_results(points: list[dict], title: str, description: str, series_name: str, date_word: str,

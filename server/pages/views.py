@@ -114,9 +114,17 @@ def home():
 
 
 @bp.route(f"/page/<{KIND_SEGMENTS}:segment>")
-@bp.route(f"/page/<{KIND_SEGMENTS}:segment>.json", defaults={"suffix": "json"})
-def browse(segment: str, suffix: str | None = None):
+def browse(segment: str):
     """The index of one kind: `/page/driver?letter=K&country=dnk&sort=-count&page=2`."""
+    return _browse(segment, None)
+
+
+@bp.route(f"/page/<{KIND_SEGMENTS}:segment>.json")
+def browse_json(segment: str):
+    return _browse(segment, "json")
+
+
+def _browse(segment: str, suffix: str | None):
     fmt = negotiation.choose(LISTING_FORMATS, suffix)
     reader, paging = current_reader(), requested_paging(BROWSE_PAGE_SIZE)
     kind = KINDS[segment]

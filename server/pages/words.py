@@ -63,7 +63,7 @@ UI = {
                                  "number of class wins in one class.",
         "chart_numbers": "The chart's numbers as a table", "car": "Car", "position": "Overall position",
         # linked data
-        "uri": "URI", "copy": "Copy", "copied": "Copied", "as_document": "This description as",
+        "uri": "URI", "copy_button": "Copy", "copied": "Copied", "as_document": "This description as",
         "query_this": "Query this in SPARQL", "query_career": "Query this career in SPARQL",
         "breadcrumbs": "You are here",
         "lang_unsupported": "This site is not available in the language “{wanted}”; it is shown in {shown}.",
@@ -133,7 +133,7 @@ UI = {
         "chart_class_wins_desc": "Gráfico de barras apiladas: una barra por fabricante de chasis; cada tramo es "
                                  "el número de victorias en una categoría.",
         "chart_numbers": "Los números del gráfico en una tabla", "car": "Coche", "position": "Posición absoluta",
-        "uri": "URI", "copy": "Copiar", "copied": "Copiado", "as_document": "Esta descripción en",
+        "uri": "URI", "copy_button": "Copiar", "copied": "Copiado", "as_document": "Esta descripción en",
         "query_this": "Consultar esto en SPARQL", "query_career": "Consultar esta trayectoria en SPARQL",
         "breadcrumbs": "Está aquí",
         "lang_unsupported": "Este sitio no está disponible en el idioma «{wanted}»; se muestra en {shown}.",
