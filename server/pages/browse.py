@@ -50,7 +50,7 @@ KINDS: dict[str, Kind] = {kind.segment: kind for kind in (
     Kind("engine", "Engine", "engines", "manufacturer", "rg:manufacturer", None,
          "entries", "?n_of rg:engine ?x"),
     Kind("manufacturer", "Manufacturer", "manufacturers", None, None, None,
-         "entries", "?n_of (rg:chassis|rg:engine)/rg:manufacturer|rg:tyre ?x"),
+         "entries", "?n_of (rg:chassis|rg:engine)/(rg:manufacturer|rg:tuner)|rg:tyre ?x"),
     Kind("class", "RaceClass", "classes_plural", None, None, None, "entries", "?n_of rg:raceClass ?x"),
     Kind("circuit", "Circuit", "circuits", "country", "rg:country", "rg:country",
          "events", "?n_of rg:circuit ?x"),
@@ -129,17 +129,29 @@ _NAMED = """
 """
 
 
+# names sort as people expect (Élan with the Es, Sébastien before Sylvain): accents folded for the key
+_FOLDS = (("[àáâãäåā]", "a"), ("[çćč]", "c"), ("[èéêëēě]", "e"), ("[ìíîïī]", "i"), ("[ñń]", "n"),
+          ("[òóôõöøō]", "o"), ("[šś]", "s"), ("[ùúûüū]", "u"), ("[ýÿ]", "y"), ("[žź]", "z"))
+
+
+def _name_key() -> str:
+    key = "LCASE(STR(?name))"
+    for pattern, letter in _FOLDS:
+        key = f'REPLACE({key}, "{pattern}", "{letter}")'
+    return key
+
+
 def _order(browse: BrowseRequest) -> tuple[str, str]:
     """(extra SELECT pattern, ORDER BY) for the request's sort."""
     descending = browse.sort.startswith("-")
     key = browse.sort.lstrip("-")
     direction = "DESC" if descending else "ASC"
     if key == "date":
-        return "OPTIONAL { ?x rg:date ?date }", f"{direction}(?date) LCASE(STR(?name)) ?x"
+        return "OPTIONAL { ?x rg:date ?date }", f"{direction}(?date) {_name_key()} ?x"
     if key == "count":
         return (f"OPTIONAL {{ SELECT ?x (COUNT(DISTINCT ?n_of) AS ?count) WHERE {{ {browse.kind.count_pattern} }} "
-                "GROUP BY ?x }", f"{direction}(COALESCE(?count, 0)) LCASE(STR(?name)) ?x")
-    return "", f"{direction}(LCASE(STR(?name))) ?x"
+                "GROUP BY ?x }", f"{direction}(COALESCE(?count, 0)) {_name_key()} ?x")
+    return "", f"{direction}({_name_key()}) ?x"
 
 
 def browse_data(reader: Reader, kind: Kind, browse: BrowseRequest, paging: Paging) -> dict:

@@ -63,9 +63,25 @@ def render(spec: ChartSpec) -> Markup:
         no_data_text="", min_scale=1, max_scale=8, y_labels_major_every=None, show_y_guides=True,
     )
     chart.x_labels = list(spec.x_labels)
+    chart.y_labels = whole_number_ticks(spec)
     for name, values in spec.series:
         chart.add(name, list(values))
     return Markup(_accessible(chart.render(is_unicode=True), spec))
+
+
+def whole_number_ticks(spec: ChartSpec, most: int = 8) -> list[int]:
+    """Axis ticks at whole numbers (laps, wins and positions have no fractions), at most `most` of them."""
+    if spec.kind == "stacked_bar":
+        top = max((sum(v or 0 for v in column) for column in zip(*(values for _, values in spec.series))), default=0)
+    else:
+        top = max((v for _, values in spec.series for v in values if v is not None), default=0)
+    low = 1 if spec.inverse_y else 0
+    step = max(1, -(-(top - low) // most))
+    for nice in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if nice >= step:
+            step = nice
+            break
+    return list(range(low, top + step, step)) if top > low else [low, low + 1]
 
 
 def _accessible(svg_text: str, spec: ChartSpec) -> str:

@@ -240,7 +240,7 @@ def results_chart(reader: Reader, iri: str) -> dict:
     names = reader.labels({row["event"].value for row in rows})
     points = [{"event": reader.link(row["event"].value, names),
                "date": row["date"].value if row["date"] is not None else None,
-               "x": date_text(row["date"].value if row["date"] is not None else None, reader.lang, "short")
+               "x": date_text(row["date"].value if row["date"] is not None else None, reader.lang)
                or names.get(row["event"].value, ""),
                "position": int(row["pos"].value) if row["pos"] is not None else None,
                "status": row["code"].value if row["code"] is not None else None} for row in rows]
