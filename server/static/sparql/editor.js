@@ -31,6 +31,10 @@
   } else if (tab && !tab.getQuery().trim()) {
     tab.setQuery(config.defaultQuery);
   }
+  window.addEventListener("hashchange", function () {
+    var query = new URLSearchParams(window.location.hash.slice(1)).get("query");
+    if (query) { yasgui.getTab().setQuery(query); }
+  });
   yasgui.on("tabSelect", function (instance, id) { plainTable(instance.getTab(id)); });
   yasgui.on("query", function (instance, queried) { plainTable(queried); });
   document.querySelectorAll("button.sparql-example").forEach(function (button) {
