@@ -19,6 +19,11 @@ from graph.uris import ONTOLOGY_NS
 from server import describe, iris, negotiation
 from server.db import get_build_info, get_store
 from server.pages.format import flag, literal_text
+from server.pages.words import UI
+
+# the unit of each rg: number (the ontology's comments say it in words), shown after the value
+UNITS = {"raceDistance": "unit_km", "lapLength": "unit_km", "distanceCovered": "unit_km", "averageSpeed": "unit_kmh",
+         "laps": "unit_laps", "displacement": "unit_litre"}
 
 PAGE_SIZE = 100  # rows of an entries table, incoming links or related things per page
 OUTGOING_LIMIT = 1000  # a thing's own facts shown on its page; only the dataset itself has more
@@ -142,6 +147,9 @@ def facts(reader: Reader, iri: str, values: dict[str, list], paging: Paging) -> 
     def group(pairs) -> list[dict]:
         grouped: dict[str, dict] = {}
         for predicate, value in pairs:
+            unit = UNITS.get(predicate[len(reader.ns):]) if predicate.startswith(reader.ns) else None
+            if unit and "text" in value:
+                value = {**value, "unit": UI[reader.lang][unit]}
             item = grouped.setdefault(predicate, {"property": reader.link(predicate, names), "values": []})
             if value not in item["values"]:
                 item["values"].append(value)

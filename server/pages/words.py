@@ -49,7 +49,7 @@ UI = {
         "derived_note": "† derived: worked out by racegraph from the stated results (class winners, distances, "
                         "rates, margins), not stated by a source article.",
         "how_computed": "Computed by SPARQL over the graph: open the query",
-        "unit_laps": "laps", "unit_km": "km", "unit_kmh": "km/h", "unit_percent": "%",
+        "unit_laps": "laps", "unit_litre": "L", "unit_km": "km", "unit_kmh": "km/h", "unit_percent": "%",
         "none_yet": "none",
         # charts
         "chart_laps_title": "Laps completed per car",
@@ -121,7 +121,7 @@ UI = {
         "derived_note": "† derivado: calculado por racegraph a partir de los resultados declarados (ganadores de "
                         "categoría, distancias, porcentajes, ventajas), no declarado por un artículo fuente.",
         "how_computed": "Calculado con SPARQL sobre el grafo: abrir la consulta",
-        "unit_laps": "vueltas", "unit_km": "km", "unit_kmh": "km/h", "unit_percent": "%",
+        "unit_laps": "vueltas", "unit_litre": "L", "unit_km": "km", "unit_kmh": "km/h", "unit_percent": "%",
         "none_yet": "ninguno",
         "chart_laps_title": "Vueltas completadas por coche",
         "chart_laps_desc": "Gráfico de barras: una barra por coche en el orden de la tabla de resultados; la "
