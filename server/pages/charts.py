@@ -92,6 +92,11 @@ def _accessible(svg_text: str, spec: ChartSpec) -> str:
     root.set("class", "chart " + root.get("class", ""))
     for old in root.findall(f"{{{SVG}}}title"):
         root.remove(old)
+    for script in root.findall(f".//{{{SVG}}}script/..") or []:  # pygal's config script: no JavaScript here
+        for child in script.findall(f"{{{SVG}}}script"):
+            script.remove(child)
+    for child in root.findall(f"{{{SVG}}}script"):
+        root.remove(child)
     title = ET.Element(f"{{{SVG}}}title", {"id": f"{spec.chart_id}-title"})
     title.text = spec.title
     desc = ET.Element(f"{{{SVG}}}desc", {"id": f"{spec.chart_id}-desc"})
@@ -103,12 +108,18 @@ def _accessible(svg_text: str, spec: ChartSpec) -> str:
         if style.text:
             old_id = svg_text.split('id="', 1)[1].split('"', 1)[0]
             style.text = style.text.replace(old_id, spec.chart_id)
-    for series in root.iter(f"{{{SVG}}}g"):
+    for series in list(root.iter(f"{{{SVG}}}g")):
         if "series" not in (series.get("class") or "").split():
             continue
-        name = _series_name(spec, series.get("class") or "")
-        for mark in series.iter(f"{{{SVG}}}g"):
-            if (mark.get("class") or "").split()[:1] not in (["bar"], ["dots"]):
+        index = _series_index(series.get("class") or "")
+        if index is None or index >= len(spec.series):
+            continue
+        name, values = spec.series[index]
+        found = [(parent, mark) for parent in series.iter(f"{{{SVG}}}g") for mark in parent
+                 if mark.tag == f"{{{SVG}}}g" and (mark.get("class") or "").split()[:1] in (["bar"], ["dots"])]
+        for position, (parent, mark) in enumerate(found):
+            if len(found) == len(values) and values[position] is None:
+                parent.remove(mark)  # stacked charts draw a missing value as an empty bar: no datum, no mark
                 continue
             value = next((d.text for d in mark.findall(f"{{{SVG}}}desc") if d.get("class") == "value"), "")
             x_label = next((d.text for d in mark.findall(f"{{{SVG}}}desc") if d.get("class") == "x_label"), "")
@@ -121,13 +132,9 @@ def _accessible(svg_text: str, spec: ChartSpec) -> str:
     return ET.tostring(root, encoding="unicode", short_empty_elements=True)
 
 
-def _series_name(spec: ChartSpec, classes: str) -> str:
-    for part in classes.split():
-        if part.startswith("serie-") and part[6:].isdigit():
-            index = int(part[6:])
-            if index < len(spec.series):
-                return spec.series[index][0]
-    return ""
+def _series_index(classes: str) -> int | None:
+    """pygal's series number from a group's classes (`series serie-2 color-2`)."""
+    return next((int(part[6:]) for part in classes.split() if part.startswith("serie-") and part[6:].isdigit()), None)
 
 
 # --- the charts of the pages -------------------------------------------------------------------------
