@@ -394,3 +394,28 @@ def test_named_graphs_dereference_and_say_what_they_hold(client, store, name):
     assert document.value(URIRef(iri), RDFS.comment) is not None
     page = client.get(f"/page/graph/{name}")
     assert page.status_code == 200 and f">{size}<" in page.get_data(as_text=True)
+
+
+def test_void_and_service_description_read_the_statistics_counted_at_build_time(built_store, tmp_path):
+    """A build never changes, so its figures are counted once, by `build`, not per request."""
+    import shutil
+
+    from server import create_app
+
+    copy = tmp_path / "graph"
+    shutil.copytree(built_store, copy)
+    info = json.loads((copy / "build.json").read_text())
+    info["statistics"]["triples"] = 123456789
+    (copy / "build.json").write_text(json.dumps(info))
+    client = create_app({"TESTING": True, "STORE": str(copy)}).test_client()
+    void = Graph().parse(data=client.get("/.well-known/void.ttl").data, format="turtle")
+    assert int(void.value(URIRef(BASE + "id/dataset"), VOID.triples)) == 123456789
+    description = client.get("/sparql", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "123456789" in description
+
+    del info["statistics"]
+    (copy / "build.json").write_text(json.dumps(info))
+    client = create_app({"TESTING": True, "STORE": str(copy)}).test_client()
+    response = client.get("/.well-known/void.ttl", headers={"Accept": "text/plain"})
+    assert response.status_code == 503
+    assert "written by an older racegraph" in response.get_data(as_text=True)
