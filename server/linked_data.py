@@ -7,9 +7,11 @@ the sitemap, robots.txt and the dumps.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, send_from_directory
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory
 from pyoxigraph import NamedNode
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
@@ -66,21 +68,45 @@ def alternates(path: str, current: str) -> list[tuple[str, negotiation.Format]]:
     return [(document_target(path, FORMATS[name]), FORMATS[name]) for name in DOCUMENT_FORMATS if name != current]
 
 
-def serialize(graph: Graph, fmt: negotiation.Format) -> Response:
-    body = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
+def serialize(triples: Iterable[ox.Triple] | Graph, fmt: negotiation.Format) -> Response:
+    """An RDF answer written by pyoxigraph, whether the triples come from the store or an rdflib Graph."""
+    if isinstance(triples, Graph):
+        triples = describe.from_rdflib_graph(triples)
+    prefixes = describe.document_prefixes(get_build_info().base_uri)
+    body = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
     return Response(body, mimetype=fmt.media_type, content_type=f"{fmt.media_type}; charset=utf-8")
 
 
 def rdf_document(path: str, fmt: negotiation.Format) -> Response:
-    """The RDF document about the thing at `path` (`event/x`, `graph/article/y`) in `fmt`, or 404."""
+    """The RDF document about the thing at `path` (`event/x`, `graph/article/y`) in `fmt`, or 404.
+
+    Incoming links come `DOCUMENT_PAGE_SIZE` at a time (`?page=N`); a conditional request for a
+    current copy is answered 304 before the store is read.
+    """
     base = get_build_info().base_uri
     iri = iris.requested_iri(base, iris.key_of_page_path(path),
                              lambda fixed: document_target(iris.document_path(fixed), fmt))
+    page = describe.DocumentPage(_page_number(), current_app.config["DOCUMENT_PAGE_SIZE"])
+    tagged = {"tag_parts": (fmt.name, str(page.number)), "alternates": alternates(path, fmt.name)}
+    current = negotiation.current_copy(**tagged)
+    if current is not None:
+        return current
     store = get_store()
     if not describe.exists(store, iri):
         abort(404, f"nothing is known about {iri}")
-    response = serialize(describe.describe(store, iri, base), fmt)
-    return negotiation.finish(response, tag_parts=(fmt.name,), alternates=alternates(path, fmt.name))
+    document = base + document_target(iris.document_path(iris.key_of_page_path(path)), fmt).lstrip("/")
+    try:
+        triples = describe.describe(store, iri, base, page=page, document=document)
+    except describe.NoSuchPage as error:
+        abort(404, str(error))
+    return negotiation.finish(serialize(triples, fmt), **tagged)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, f"page must be a whole number from 1, found {raw!r}")
+    return int(raw)
 
 
 @bp.route("/data/<path:rest>")
