@@ -60,7 +60,7 @@ def nq_literal(text: str) -> str:
 def events_of(store: pyoxigraph.Store, base: str) -> list[dict]:
     """Every event with its slug, English title, Spanish title (if any) and date."""
     query = f"""
-    PREFIX rg: <{base}ontology#>
+    PREFIX rg: <https://w3id.org/racegraph/ontology#>
     PREFIX rdfs: <{RDFS_LABEL.rsplit('#', 1)[0]}#>
     SELECT ?event ?en ?es ?date WHERE {{
       ?event a rg:RaceEvent ; rg:date ?date ; rdfs:label ?en . FILTER(LANG(?en) = "en")

@@ -46,7 +46,7 @@ DRIVER = BASE + "id/driver/tom-kristensen"
 EVENT_SLUG = "2003-1000-km-of-le-mans"
 
 # The README's "results table of a race" query, unchanged.
-RESULTS_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+RESULTS_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?pos ?class ?no (GROUP_CONCAT(DISTINCT ?driverName; separator=", ") AS ?drivers) ?chassis ?laps
 WHERE {
@@ -63,7 +63,7 @@ GROUP BY ?order ?pos ?class ?no ?chassis ?laps
 ORDER BY ?order
 """
 # The README's "a driver's career" query: what a driver page has to gather.
-CAREER_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+CAREER_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
 SELECT ?date ?race ?no ?class ?team ?result
@@ -81,7 +81,7 @@ ORDER BY ?date
 
 # The race's table as graph/results.py reads it: every pattern inside the event's own article graph,
 # so each triple is matched once however many articles restate the shared resources.
-GRAPH_RESULTS_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+GRAPH_RESULTS_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
   GRAPH <http://127.0.0.1:5000/graph/article/2003-1000-km-of-le-mans-en> {
@@ -98,7 +98,7 @@ SELECT ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
 """
 
 # The career, each entry read inside the article graph that states it.
-GRAPH_CAREER_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+GRAPH_CAREER_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?date ?race ?no ?class ?team ?result
 WHERE {

@@ -25,7 +25,8 @@ from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
 from graph.paths import ONTOLOGY_FILE
 from graph.translate import match_translation
-from graph.uris import DEFAULT_BASE, Minter, rebase
+from graph.uris import DEFAULT_BASE, Minter
+from graph.vocab import RG
 
 Progress = Callable[[str, int, int], None]
 
@@ -116,9 +117,10 @@ def read_articles(files: list[Path], progress: Progress | None = None):
     return races, translations
 
 
-def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple[Dataset, list[str]]:
-    """The whole dataset under the default base: one named graph per article, one per derivation."""
-    minter = Minter(DEFAULT_BASE)
+def assemble(races: list[RaceArticle], translations: list[Translation], *,
+             base_uri: str = DEFAULT_BASE) -> tuple[Dataset, list[str]]:
+    """The whole dataset minted under `base_uri`: one named graph per article, one per derivation."""
+    minter = Minter(base_uri)
     dataset = Dataset()
     warnings: list[str] = []
     for article in races:
@@ -138,7 +140,7 @@ def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple
         matched.append(translation)
         triples = convert_translation(translation, event_uri(race, minter), minter)
         _add_graph(dataset, minter.article_graph(translation.source.stem), triples)
-    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle", publicID=DEFAULT_BASE)
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     _add_graph(dataset, minter.ontology_graph, ontology)
     sources = [minter.article_graph(a.source.stem) for a in [*races, *matched]]  # only graphs that exist
     _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
@@ -160,8 +162,7 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     out_dir = Path(out_dir)
     races, translations = read_articles(collect_sources(sources), progress)
     require_a_race(races, translations)
-    dataset, warnings = assemble(races, translations)
-    dataset = rebase(dataset, DEFAULT_BASE, base_uri)
+    dataset, warnings = assemble(races, translations, base_uri=base_uri)
     if validate:
         result = validate_dataset(dataset, base_uri=base_uri,
                                   progress=(lambda done, total: progress("validating", done, total)) if progress else None)
@@ -219,7 +220,7 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
         pyoxigraph.serialize(store_module.named_graph_quads(store), out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
-    counts = _counts(store, base_uri)
+    counts = _counts(store)
     del store  # release RocksDB before the folder is renamed
     store_module.write_build_info(folder, {
         "base_uri": base_uri,
@@ -239,7 +240,7 @@ _COUNTED = {
 }
 
 
-def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
+def _counts(store: pyoxigraph.Store) -> dict[str, int]:
     """Distinct triples of the merge, quads of the named graphs, and things by class."""
     def count(query: str) -> int:
         return int(next(iter(store.query(query)))["n"].value)
@@ -247,5 +248,5 @@ def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
     counts = {"triples": count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
               "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")}
     for name, local in _COUNTED.items():
-        counts[name] = count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{base_uri}ontology#{local}> }}")
+        counts[name] = count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{RG[local]}> }}")
     return counts

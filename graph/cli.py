@@ -177,8 +177,8 @@ def results(store_dir: Path, events: tuple[str, ...]):
     from graph.store import StoreMissingError, open_store, read_build_info
 
     try:
-        info = read_build_info(store_dir)
-        data = event_results(open_store(store_dir), info.base_uri, list(events) or None)
+        read_build_info(store_dir)  # a folder with no build fails here, with how to make one
+        data = event_results(open_store(store_dir), list(events) or None)
     except (StoreMissingError, UnknownEventError) as error:
         fail(str(error))
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -43,10 +43,6 @@ class BuildInfo:
     def base_uri(self) -> str:
         return self.data["base_uri"]
 
-    @property
-    def ontology_namespace(self) -> str:
-        return self.base_uri + "ontology#"
-
 
 def read_build_info(folder: Path) -> BuildInfo:
     path = Path(folder) / BUILD_INFO

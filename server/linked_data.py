@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 from graph.convert import ARTICLE_LICENCE, SCHEMA
 from graph.metadata import DUMP_NAMES
 from graph.store import DUMPS_SUBDIR
+from graph.uris import ONTOLOGY_IRI, ONTOLOGY_NS
 from server import describe, iris, negotiation
 from server.db import get_build_info, get_store
 from server.iris import BROWSED_CLASSES
@@ -132,9 +133,9 @@ def _term_ref(graph: Graph, term, namespace: str, base: str, lang: str) -> list[
 def ontology_data(lang: str) -> dict:
     """Every class and property of the ontology with label, comment, domain, range and alignments."""
     info = get_build_info()
-    base, namespace = info.base_uri, info.ontology_namespace
+    base, namespace = info.base_uri, ONTOLOGY_NS
     graph = ontology_graph()
-    ontology = URIRef(base + "ontology")
+    ontology = URIRef(ONTOLOGY_IRI)
 
     def term(subject) -> dict:
         name = str(subject)[len(namespace):]
@@ -239,7 +240,7 @@ def void_graph() -> Graph:
     for name in DUMP_NAMES:
         if (dumps / name).is_file():
             graph.add((dataset, VOID.dataDump, URIRef(base + "dumps/" + name)))
-    for vocabulary in (info.ontology_namespace, str(RDFS), SCHEMA, str(DCTERMS),
+    for vocabulary in (ONTOLOGY_NS, str(RDFS), SCHEMA, str(DCTERMS),
                        "http://www.w3.org/ns/prov#", str(SKOS)):
         graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     built = negotiation.build_time()
@@ -269,7 +270,7 @@ def sitemap_locations() -> list[str]:
     people browse (events, drivers, teams, chassis, engines, manufacturers, classes, circuits, countries)."""
     info = get_build_info()
     base = info.base_uri
-    types = " ".join(describe.iri_ref(info.ontology_namespace + name) for name in BROWSED_CLASSES)
+    types = " ".join(describe.iri_ref(ONTOLOGY_NS + name) for name in BROWSED_CLASSES)
     text = (f"SELECT DISTINCT ?s WHERE {{ VALUES ?type {{ {types} }} ?s a ?type "
             f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }} ORDER BY ?s')
     pages = [base + "page/" + iris.document_path(row["s"].value[len(base):]) for row in get_store().query(text)]

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID
 
 BASE = "http://127.0.0.1:5000/"
-RG = Namespace(BASE + "ontology#")
+RG = Namespace("https://w3id.org/racegraph/ontology#")
 EVENT_SLUG = "2003-1000-km-of-le-mans"
 EVENT = URIRef(BASE + "id/event/" + EVENT_SLUG)
 TOM = URIRef(BASE + "id/driver/tom-kristensen")
@@ -215,7 +215,7 @@ def test_ontology_rdf_by_suffix_and_accept(client, suffix):
         assert response.mimetype == media_type
         graph = Graph().parse(data=response.data, format=rdflib_format)
         assert (RG.Driver, RDF.type, OWL.Class) in graph
-        assert (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) in graph
+        assert (URIRef("https://w3id.org/racegraph/ontology"), RDF.type, OWL.Ontology) in graph
         assert (RG.date, RDFS.domain, RG.RaceEvent) in graph
 
 

@@ -84,7 +84,7 @@ def seed_results(built_store):
     from graph.results import event_results
 
     store = pyoxigraph.Store.read_only(str(built_store / "store"))
-    return event_results(store, "http://127.0.0.1:5000/")[0]
+    return event_results(store)[0]
 
 
 # --- event page ---------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ def test_the_api_career_is_the_driver_page_data(client):
 
 HOSTILE = '<script>alert("x")</script>'
 HOSTILE_TRIG = """
-@prefix rg: <http://example.org/rg/ontology#> .
+@prefix rg: <https://w3id.org/racegraph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix schema: <https://schema.org/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .

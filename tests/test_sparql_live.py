@@ -23,7 +23,7 @@ from conftest import REPO, free_port, wait_for_port
 
 pytestmark = pytest.mark.live
 
-RG = "http://127.0.0.1:5000/ontology#"
+RG = "https://w3id.org/racegraph/ontology#"
 PREFIXES = f"PREFIX rg: <{RG}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 ENTRIES = PREFIXES + "SELECT ?entry ?number WHERE { ?entry a rg:Entry ; rg:carNumber ?number } ORDER BY ?entry"
 WINNER = "<http://127.0.0.1:5000/id/entry/2003-1000-km-of-le-mans/5>"
@@ -149,7 +149,7 @@ def test_common_prefixes_are_predeclared(live_server):
     """As on DBpedia, rdfs:, xsd:, schema:, rgid: … need no PREFIX line; rg: follows the build's base."""
     endpoint = SPARQLWrapper(live_server + "sparql")
     endpoint.setQuery("""
-        PREFIX rg: <http://127.0.0.1:5000/ontology#>
+        PREFIX rg: <https://w3id.org/racegraph/ontology#>
         SELECT ?name WHERE { ?d a rg:Driver ; rdfs:label ?name } ORDER BY ?name LIMIT 5""")
     endpoint.setReturnFormat(JSON)
     names = [row["name"]["value"] for row in endpoint.queryAndConvert()["results"]["bindings"]]

@@ -30,7 +30,7 @@ JSON_RESULTS = "application/sparql-results+json"
 
 DRIVERS = [f"driver-{n}" for n in range(12)]
 TRIG = f"""
-@prefix rg: <{BASE}ontology#> .
+@prefix rg: <https://w3id.org/racegraph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{G1}> {{
   <{EX}event/race-one> a rg:RaceEvent ; rdfs:label "Race one"@en , "Carrera uno"@es ; rg:laps 208 .
@@ -95,7 +95,7 @@ def test_select_without_accept_is_sparql_json_over_the_union_of_named_graphs(cli
 
 
 def test_select_rows_keep_terms_exactly(client):
-    rows = bindings(select(client, f"SELECT ?l ?n WHERE {{ <{EX}event/race-one> <http://www.w3.org/2000/01/rdf-schema#label> ?l ; <{BASE}ontology#laps> ?n }} ORDER BY ?l"))
+    rows = bindings(select(client, f"SELECT ?l ?n WHERE {{ <{EX}event/race-one> <http://www.w3.org/2000/01/rdf-schema#label> ?l ; <https://w3id.org/racegraph/ontology#laps> ?n }} ORDER BY ?l"))
     assert rows[0]["l"] == {"type": "literal", "value": "Carrera uno", "xml:lang": "es"}
     assert rows[0]["n"] == {"type": "literal", "value": "208", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
 
@@ -136,7 +136,7 @@ def test_ask_in_json_and_xml(client):
     assert response.mimetype == "application/sparql-results+xml" and b"<boolean>false</boolean>" in response.data
 
 
-CONSTRUCT = (f"PREFIX rg: <{BASE}ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+CONSTRUCT = (f"PREFIX rg: <https://w3id.org/racegraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
              "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a rg:RaceEvent ; rdfs:label ?l }")
 
 
