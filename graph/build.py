@@ -74,6 +74,22 @@ def collect_sources(paths: list[Path]) -> list[Path]:
     return files
 
 
+def result_line(found) -> str:
+    """A SHACL result as the build prints it and build.json records it: resource, message, rule, value."""
+    line = f"{found.focus}: {found.message} [{found.source_shape}]"
+    return line + (f" (value {found.value})" if found.value else "")
+
+
+def require_a_race(races: list[RaceArticle], translations: list[Translation]) -> None:
+    """A graph with no race event would conform to every shape while holding nothing; refuse it."""
+    if races:
+        return
+    raise InputError([ArticleError(t.source.path, None, f"a translation ({t.language}) needs its race article in "
+                                                        "the same build; expected at least one race article (a "
+                                                        "'= Title =' line and a results table), found none")
+                      for t in translations])
+
+
 def read_articles(files: list[Path], progress: Progress | None = None):
     """Parse every file; collect every error rather than stopping at the first."""
     races: list[RaceArticle] = []
@@ -146,6 +162,7 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     Minter(base_uri)  # rejects a malformed base before any work
     out_dir = Path(out_dir)
     races, translations = read_articles(collect_sources(sources), progress)
+    require_a_race(races, translations)
     dataset, warnings = assemble(races, translations, base_uri=base_uri)
     if validate:
         result = validate_dataset(dataset, base_uri=base_uri,
@@ -155,7 +172,9 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         conforms, violations, report = True, [], None
     staging = _staging_dir(out_dir)
     try:
-        counts = _write(staging, dataset, report, base_uri, races, translations, warnings, conforms)
+        # build.json lists every warning the build prints: the articles' and the shapes' own
+        printed = warnings + [result_line(v) for v in violations if v.severity == "Warning"]
+        counts = _write(staging, dataset, report, base_uri, races, translations, printed, conforms)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

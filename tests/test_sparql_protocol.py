@@ -17,10 +17,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
-from graph.paths import PROJECT_ROOT
 from graph.statistics import count_statistics
 from graph.store import load_nquads, write_build_info
 from server import create_app
+from server.sparql_examples import EXAMPLE_QUERIES
 
 BASE = "http://127.0.0.1:5000/"
 EX = "http://127.0.0.1:5000/id/"
@@ -608,7 +608,7 @@ def test_a_server_bug_stays_500(small_store, monkeypatch):
 
 # ---- the example queries of docs/queries run on the built seed and return rows ------------------
 
-@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "docs" / "queries").glob("*.rq")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(EXAMPLE_QUERIES.glob("*.rq")), ids=lambda p: p.stem)
 def test_example_queries_return_rows(built_store, path):
     app = create_app({"TESTING": True, "STORE": str(built_store), "QUERY_WORKERS": 1})
     try:
