@@ -23,6 +23,7 @@ from graph.convert import convert_race, convert_translation, event_uri
 from graph.derive import derive
 from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
+from graph.statistics import count_statistics
 from graph.paths import ONTOLOGY_FILE
 from graph.translate import match_translation
 from graph.uris import DEFAULT_BASE, Minter
@@ -71,6 +72,22 @@ def collect_sources(paths: list[Path]) -> list[Path]:
     if not files:
         raise InputError([ArticleError(Path(p), None, "expected article files (*.txt), found none") for p in paths])
     return files
+
+
+def result_line(found) -> str:
+    """A SHACL result as the build prints it and build.json records it: resource, message, rule, value."""
+    line = f"{found.focus}: {found.message} [{found.source_shape}]"
+    return line + (f" (value {found.value})" if found.value else "")
+
+
+def require_a_race(races: list[RaceArticle], translations: list[Translation]) -> None:
+    """A graph with no race event would conform to every shape while holding nothing; refuse it."""
+    if races:
+        return
+    raise InputError([ArticleError(t.source.path, None, f"a translation ({t.language}) needs its race article in "
+                                                        "the same build; expected at least one race article (a "
+                                                        "'= Title =' line and a results table), found none")
+                      for t in translations])
 
 
 def read_articles(files: list[Path], progress: Progress | None = None):
@@ -145,6 +162,7 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     Minter(base_uri)  # rejects a malformed base before any work
     out_dir = Path(out_dir)
     races, translations = read_articles(collect_sources(sources), progress)
+    require_a_race(races, translations)
     dataset, warnings = assemble(races, translations, base_uri=base_uri)
     if validate:
         result = validate_dataset(dataset, base_uri=base_uri,
@@ -154,7 +172,9 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         conforms, violations, report = True, [], None
     staging = _staging_dir(out_dir)
     try:
-        counts = _write(staging, dataset, report, base_uri, races, translations, warnings, conforms)
+        # build.json lists every warning the build prints: the articles' and the shapes' own
+        printed = warnings + [result_line(v) for v in violations if v.severity == "Warning"]
+        counts = _write(staging, dataset, report, base_uri, races, translations, printed, conforms)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -202,12 +222,14 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
     counts = _counts(store)
+    statistics = count_statistics(store, base_uri=base_uri)
     del store  # release RocksDB before the folder is renamed
     store_module.write_build_info(folder, {
         "base_uri": base_uri,
         "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "conforms": conforms,
         "counts": counts,
+        "statistics": statistics,
         "sources": [{"file": str(a.source.path.name), "sha256": a.source.sha256} for a in [*races, *translations]],
         "warnings": warnings,
     })

@@ -1,4 +1,4 @@
-"""The example queries of docs/queries/*.rq, offered one click away in the query editor.
+"""The example queries (docs/queries/*.rq, shipped as package data), offered one click away in the query editor.
 
 Each file starts with `# title: ...`, and may have a title in another language on a `# title@es: ...` line.
 The queries name things by label and terms by racegraph's fixed
@@ -7,9 +7,9 @@ namespace, so they run unchanged on every deployment.
 
 from __future__ import annotations
 
-from graph.paths import PROJECT_ROOT
+from graph.paths import package_folder
 
-QUERIES_DIR = PROJECT_ROOT / "docs" / "queries"
+EXAMPLE_QUERIES = package_folder("server.example_queries")  # the repo's docs/queries/ (pyproject maps it)
 
 
 def read_example(path) -> dict:
@@ -25,4 +25,4 @@ def read_example(path) -> dict:
 
 
 def load_examples() -> list[dict[str, str]]:
-    return [read_example(path) for path in sorted(QUERIES_DIR.glob("*.rq"))]
+    return [read_example(path) for path in sorted(EXAMPLE_QUERIES.glob("*.rq"))]

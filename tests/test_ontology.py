@@ -10,8 +10,9 @@ import pytest
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
+from conftest import REPO
 from graph import vocabgen
-from graph.paths import ONTOLOGY_FILE, PROJECT_ROOT
+from graph.paths import ONTOLOGY_FILE
 from graph.uris import DEFAULT_BASE, ONTOLOGY_IRI, ONTOLOGY_NS
 from graph.vocab import RG
 
@@ -127,7 +128,7 @@ def test_generated_namespace_has_exactly_the_ontology_terms(onto):
 
 def test_vocab_module_is_current():
     result = subprocess.run([sys.executable, "-m", "graph.vocabgen", "--check"],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+                            cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

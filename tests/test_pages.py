@@ -398,20 +398,3 @@ def test_paths_map_to_iris_under_the_builds_base(hostile_client):
     assert ("/page/driver/evil", HOSTILE) in page.links
     turtle = hostile_client.get("/data/driver/evil.ttl").get_data(as_text=True)
     assert "http://example.org/rg/id/driver/evil" in turtle or "rgid:" in turtle
-
-
-# --- packaging ----------------------------------------------------------------------------------
-
-def test_package_data_ships_every_template_and_static_asset():
-    """An installed (non-editable) racegraph must carry every template (.html, .xml, .txt) and asset."""
-    import tomllib
-    from pathlib import Path
-
-    import server
-
-    package = Path(server.__file__).parent
-    patterns = tomllib.loads((package.parent / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["server"]
-    shipped = {path for pattern in patterns for path in package.glob(pattern) if path.is_file()}
-    wanted = {path for folder in ("templates", "static") for path in (package / folder).rglob("*") if path.is_file()}
-    assert wanted and wanted <= shipped, sorted(str(p) for p in wanted - shipped)

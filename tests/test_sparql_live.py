@@ -19,8 +19,7 @@ from rdflib import Graph, Namespace
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import free_port, wait_for_port
-from graph.paths import PROJECT_ROOT
+from conftest import REPO, free_port, wait_for_port
 
 pytestmark = pytest.mark.live
 
@@ -131,10 +130,10 @@ def test_service_description(live_server):
     os.path.join(os.path.dirname(sys.executable), "gunicorn")), reason="gunicorn is not installed")
 def test_under_gunicorn_with_several_workers(built_store):
     port = free_port()
-    env = dict(os.environ, RACEGRAPH_STORE=str(built_store), PYTHONPATH=str(PROJECT_ROOT))
+    env = dict(os.environ, RACEGRAPH_STORE=str(built_store), PYTHONPATH=str(REPO))
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "server:create_app()"], env=env, cwd=PROJECT_ROOT)
+         "server:create_app()"], env=env, cwd=REPO)
     try:
         wait_for_port(port, process)
         endpoint = f"http://127.0.0.1:{port}/"

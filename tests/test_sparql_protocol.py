@@ -17,9 +17,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
-from graph.paths import PROJECT_ROOT
+from graph.statistics import count_statistics
 from graph.store import load_nquads, write_build_info
 from server import create_app
+from server.sparql_examples import EXAMPLE_QUERIES
 
 BASE = "http://127.0.0.1:5000/"
 EX = "http://127.0.0.1:5000/id/"
@@ -50,8 +51,9 @@ def small_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sparql") / "build"
     folder.mkdir()
     dataset = ox.Dataset(ox.parse(TRIG.encode(), format=ox.RdfFormat.TRIG))
-    load_nquads(folder, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
-    write_build_info(folder, {"base_uri": BASE})
+    store = load_nquads(folder, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
+    write_build_info(folder, {"base_uri": BASE, "statistics": count_statistics(store, base_uri=BASE)})
+    del store  # readers open it read-only
     return folder
 
 
@@ -606,7 +608,7 @@ def test_a_server_bug_stays_500(small_store, monkeypatch):
 
 # ---- the example queries of docs/queries run on the built seed and return rows ------------------
 
-@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "docs" / "queries").glob("*.rq")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(EXAMPLE_QUERIES.glob("*.rq")), ids=lambda p: p.stem)
 def test_example_queries_return_rows(built_store, path):
     app = create_app({"TESTING": True, "STORE": str(built_store), "QUERY_WORKERS": 1})
     try:
