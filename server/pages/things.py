@@ -426,6 +426,7 @@ def home_data(reader: Reader, paging: Paging) -> dict:
         "title": title, "description": description,
         "counts": counts, "listing": event_listing(reader, paging),
         "built_at": info.data.get("built_at"), "license": licence or "", "dumps": list(DUMP_NAMES),
+        "linked_data": linked_data(reader, dataset),
         "jsonld": {"@context": "https://schema.org", "@type": "Dataset", "@id": dataset, "name": title,
                    "description": description, "url": reader.base, "license": licence},
     }

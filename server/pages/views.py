@@ -133,6 +133,9 @@ def _browse(segment: str, suffix: str | None):
     words = UI[reader.lang]
     data["title"] = words[kind.heading]
     data["breadcrumbs"] = [{"label": words["home"], "href": "/"}, {"label": data["title"], "href": None}]
+    listing = f"SELECT ?thing ?name WHERE {{\n  ?thing a rg:{kind.cls} ; rdfs:label ?name .\n}}\nORDER BY ?name"
+    data["linked_data"] = {"uri": reader.ns + kind.cls, "documents": [], "json": None,
+                           "sparql": editor_link(reader, listing)}
     if segment == "manufacturer":
         wins = stats.class_wins_by_maker(reader)
         spec = charts.class_wins(wins["makers"], wins["classes"], wins["wins"], words["chart_class_wins_title"],
