@@ -26,7 +26,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SCHEMA_DESCRIPTION = "https://schema.org/description"
 DCTERMS = "http://purl.org/dc/terms/"
 SEARCH_PAGE_SIZE = 50
-RESULTS_CHARTED = 200  # the latest results of a driver drawn in the results-over-time chart
+RESULTS_CHARTED = 60  # the latest results of a driver drawn in the results-over-time chart (more are unreadable)
 
 # the RDF documents offered on every page, as (suffix, name people know it by, media type)
 DOCUMENTS = (("ttl", "Turtle", "text/turtle"), ("nt", "N-Triples", "application/n-triples"),
