@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 import babel.dates
 import babel.numbers
@@ -65,11 +66,16 @@ def date_text(iso: str | None, lang: str, style: str = "medium") -> str:
 
 
 def number_text(value, lang: str) -> str:
+    return _number_text(str(value) if value is not None else "", lang)
+
+
+@lru_cache(maxsize=4096)  # a pure function of its text; Babel's formatting is the costly part of small pages
+def _number_text(value: str, lang: str) -> str:
     """A number with the language's decimal mark and grouping: 869.44 -> `869.44` (en), `869,44` (es)."""
-    if value is None or value == "":
+    if value == "":
         return ""
     try:
-        number = Decimal(str(value))
+        number = Decimal(value)
     except ArithmeticError:
         return str(value)
     return babel.numbers.format_decimal(number, locale=_LOCALES.get(lang, "en_GB"), decimal_quantization=False)

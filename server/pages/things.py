@@ -33,11 +33,15 @@ DOCUMENTS = (("ttl", "Turtle", "text/turtle"), ("nt", "N-Triples", "application/
              ("rdf", "RDF/XML", "application/rdf+xml"), ("jsonld", "JSON-LD", "application/ld+json"))
 
 
+_PREFIXED = re.compile(r"(?<![\w<:/#])([A-Za-z][\w-]*):")  # the prefix of a prefixed name (not of an <IRI>)
+
+
 def editor_link(reader: Reader, query: str) -> str:
     """The query page with `query` in its editor (the editor reads the `#query=` fragment), with a PREFIX
     line for each predeclared prefix it uses, so the query also runs where they are not predeclared."""
+    named = set(_PREFIXED.findall(query))
     used = [f"PREFIX {name}: <{namespace}>\n" for name, namespace in sorted(query_prefixes(reader.base).items())
-            if re.search(rf"(?<![\w<]){re.escape(name)}:", query)]
+            if name in named]
     return "/sparql#query=" + quote("".join(used) + ("\n" if used else "") + query, safe="")
 
 
