@@ -23,6 +23,7 @@ from graph.convert import convert_race, convert_translation, event_uri
 from graph.derive import derive
 from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
+from graph.statistics import count_statistics
 from graph.paths import ONTOLOGY_FILE
 from graph.translate import match_translation
 from graph.uris import DEFAULT_BASE, Minter
@@ -221,12 +222,14 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
     counts = _counts(store)
+    statistics = count_statistics(store, base_uri=base_uri)
     del store  # release RocksDB before the folder is renamed
     store_module.write_build_info(folder, {
         "base_uri": base_uri,
         "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "conforms": conforms,
         "counts": counts,
+        "statistics": statistics,
         "sources": [{"file": str(a.source.path.name), "sha256": a.source.sha256} for a in [*races, *translations]],
         "warnings": warnings,
     })

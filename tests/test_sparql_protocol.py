@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
+from graph.statistics import count_statistics
 from graph.store import load_nquads, write_build_info
 from server import create_app
 from server.sparql_examples import EXAMPLE_QUERIES
@@ -50,8 +51,9 @@ def small_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sparql") / "build"
     folder.mkdir()
     dataset = ox.Dataset(ox.parse(TRIG.encode(), format=ox.RdfFormat.TRIG))
-    load_nquads(folder, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
-    write_build_info(folder, {"base_uri": BASE})
+    store = load_nquads(folder, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
+    write_build_info(folder, {"base_uri": BASE, "statistics": count_statistics(store, base_uri=BASE)})
+    del store  # readers open it read-only
     return folder
 
 
