@@ -69,6 +69,15 @@ def test_data_is_read_through_the_packages():
         "2003-1000-km-of-le-mans.en.txt", "2003-1000-km-of-le-mans.es.txt"]
 
 
+def test_a_checkout_that_is_not_installed_says_how_to_install(tmp_path):
+    """The mapped data packages exist only once installed; a bare checkout on PYTHONPATH says so."""
+    bare = subprocess.run([sys.executable, "-S", "-c", "import graph.paths"], cwd=tmp_path, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(REPO), "PATH": os.environ["PATH"]})
+    assert bare.returncode == 1
+    assert "RuntimeError: racegraph's data package graph.bundled_articles is missing" in bare.stderr
+    assert "`pip install .`, or `make install`" in bare.stderr
+
+
 def test_default_store_is_var_graph_under_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.delenv("RACEGRAPH_STORE", raising=False)
     monkeypatch.chdir(tmp_path)
