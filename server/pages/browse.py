@@ -126,19 +126,22 @@ _NAMED = """
   OPTIONAL {{ ?x rdfs:label ?in_en FILTER(LANG(?in_en) = "en") }}
   OPTIONAL {{ ?x rdfs:label ?plain FILTER(LANG(?plain) = "") }}
   BIND(COALESCE(?in_lang, ?in_en, ?plain, STR(?x)) AS ?name)
+  BIND(LCASE(SUBSTR(STR(?name), 1, 1)) AS ?initial)
 """
 
 
-# names sort as people expect (Élan with the Es, Sébastien before Sylvain): accents folded for the key
-_FOLDS = (("[àáâãäåā]", "a"), ("[çćč]", "c"), ("[èéêëēě]", "e"), ("[ìíîïī]", "i"), ("[ñń]", "n"),
-          ("[òóôõöøō]", "o"), ("[šś]", "s"), ("[ùúûüū]", "u"), ("[ýÿ]", "y"), ("[žź]", "z"))
+# names sort as people expect (Élan with the Es, Ángel among the As): the initial's accent is folded for the
+# key. Only the initial, by IN lists: REGEX/REPLACE per row cost Oxigraph ~0.5 ms a row, IN next to nothing.
+_INITIAL_FOLDS = (("a", "àáâãäåā"), ("c", "çćč"), ("e", "èéêëēě"), ("i", "ìíîïī"), ("n", "ñń"), ("o", "òóôõöøō"),
+                  ("s", "šś"), ("u", "ùúûüū"), ("y", "ýÿ"), ("z", "žź"))
 
 
 def _name_key() -> str:
-    key = "LCASE(STR(?name))"
-    for pattern, letter in _FOLDS:
-        key = f'REPLACE({key}, "{pattern}", "{letter}")'
-    return key
+    initial = "?initial"
+    for letter, accented in reversed(_INITIAL_FOLDS):
+        listed = ", ".join(f'"{char}"' for char in accented)
+        initial = f'IF(?initial IN ({listed}), "{letter}", {initial})'
+    return f"CONCAT({initial}, LCASE(STR(?name)))"
 
 
 def _order(browse: BrowseRequest) -> tuple[str, str]:
