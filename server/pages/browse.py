@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import abort, request
 
 from server import describe
-from server.pages.queries import Paging, Reader, country_flags
+from server.pages.queries import Paging, Reader, country_flags, per_build
 
 BROWSE_PAGE_SIZE = 50
 LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ("#",)  # '#': names that start with anything else
@@ -159,13 +159,15 @@ def browse_data(reader: Reader, kind: Kind, browse: BrowseRequest, paging: Pagin
     page_query = (f"SELECT ?x ?name WHERE {{ {named} {browse.filters()} {extra} }} "
                   f"ORDER BY {order} {paging.limit}")
     shown = [(row["x"].value, row["name"].value) for row in reader.query(page_query)]
-    total = reader.count(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {named} {browse.filters()} }}")
+    total = per_build(("total", kind.segment, browse.letter, browse.country, reader.lang), lambda: reader.count(
+        f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {named} {browse.filters()} }}"))
     rows = _rows(reader, kind, shown)
     return {
         "kind": kind.segment, "heading": kind.heading, "column": kind.column, "count_word": kind.count_word,
         "rows": rows, "letter": browse.letter, "sort": browse.sort, "sorts": sorts_of(kind),
         "country": _country_choice(reader, kind, browse), "letters": list(LETTERS),
-        "countries": _countries(reader, kind) if kind.country_path else [],
+        "countries": per_build(("countries", kind.segment, reader.lang), lambda: _countries(reader, kind))
+        if kind.country_path else [],
         **paging.describe(total),
     }
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import abort, request
+from flask import abort, current_app, request
 
 from graph.metadata import query_prefixes
 from graph.uris import ONTOLOGY_NS
@@ -78,6 +78,22 @@ class Reader:
         """The absolute public URL of a thing's page, under the build's base."""
         local = iris.local_href(iri, self.base)
         return self.base + local.lstrip("/") if local else iri
+
+
+BUILD_CACHE_SIZE = 512  # dataset-wide figures kept per app (class wins by maker, an index's countries and totals)
+
+
+def per_build(key: tuple, compute):
+    """`compute()`, remembered for this app and this build: for figures over a whole kind or the whole
+    dataset, which only a new build changes. Keyed by the build's time, so a swapped-in build (served
+    without a restart) is never answered from the previous one's figures."""
+    cache = current_app.extensions.setdefault("racegraph.page_cache", {})
+    full_key = (get_build_info().data.get("built_at"), *key)
+    if full_key not in cache:
+        if len(cache) >= BUILD_CACHE_SIZE:
+            cache.clear()  # rare: many filters of many kinds; starting afresh bounds the memory
+        cache[full_key] = compute()
+    return cache[full_key]
 
 
 def current_reader(lang: str | None = None) -> Reader:

@@ -19,7 +19,7 @@ from server.linked_data import DOCUMENT_FORMATS, alternates, rdf_document
 from server.pages import charts, stats
 from server.pages.browse import BROWSE_PAGE_SIZE, KINDS, browse_data, requested_browse
 from server.pages.format import date_text, number_text, script_json
-from server.pages.queries import current_reader, requested_paging
+from server.pages.queries import current_reader, per_build, requested_paging
 from server.pages.things import SEARCH_PAGE_SIZE, editor_link, home_data, search_data, thing_data
 from server.pages.words import LANGUAGE_NAMES, UI
 
@@ -137,7 +137,7 @@ def _browse(segment: str, suffix: str | None):
     data["linked_data"] = {"uri": reader.ns + kind.cls, "documents": [], "json": None,
                            "sparql": editor_link(reader, listing)}
     if segment == "manufacturer":
-        wins = stats.class_wins_by_maker(reader)
+        wins = per_build(("class wins by maker", reader.lang), lambda: stats.class_wins_by_maker(reader))
         spec = charts.class_wins(wins["makers"], wins["classes"], wins["wins"], words["chart_class_wins_title"],
                                  words["chart_class_wins_desc"], words["manufacturer"], words["class_wins"])
         data["class_wins"] = {
