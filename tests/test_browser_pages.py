@@ -183,6 +183,8 @@ def test_yasgui_table_shows_plain_values_with_prefixes(browser, live_server):
              "?driver rdfs:label ?name } ORDER BY DESC(?laps) ?name LIMIT 3")
     browser.get("about:blank")
     browser.get(live_server + "sparql#query=" + urllib.parse.quote(query))
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script(
+        "var cm = document.querySelector('#yasgui .CodeMirror'); return cm && cm.CodeMirror.getValue()") == query)
     browser.find_element(By.CSS_SELECTOR, "#yasgui .yasqe_queryButton").click()
     # read the drawn table in one script call: DataTables may redraw it between two WebDriver calls
     read_table = """
@@ -194,8 +196,15 @@ def test_yasgui_table_shows_plain_values_with_prefixes(browser, live_server):
           rows: Array.from(table.querySelectorAll('tbody tr')).map(function (tr) {
             return Array.from(tr.querySelectorAll('td')).map(function (td) { return td.textContent.trim(); }); })
         };"""
-    table = WebDriverWait(browser, 30).until(
-        lambda b: (lambda t: t if t and len(t["rows"]) == 3 else None)(b.execute_script(read_table)))
+    from selenium.common.exceptions import TimeoutException
+    try:
+        table = WebDriverWait(browser, 90).until(
+            lambda b: (lambda t: t if t and len(t["rows"]) == 3 else None)(b.execute_script(read_table)))
+    except TimeoutException:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        full_page_screenshot(browser, SCREENSHOTS / "yasgui-failure.png")
+        pytest.fail("no 3-row table; the results area says: "
+                    + browser.execute_script("var r = document.querySelector('.yasr'); return r && r.innerText"))
     first = table["rows"][0]
     assert "208" in first, first
     assert not any('"' in text or "^^" in text or "@en" in text for row in table["rows"] for text in row), table
