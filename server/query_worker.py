@@ -5,14 +5,22 @@ stop a query that runs too long by killing this process. Replies are plain dicts
 
     {"kind": "ok", "body": bytes, "media_type": str, "truncated": bool}
     {"kind": "refused", "status": int, "message": str}      the client's fault: 4xx
+    {"kind": "exhausted", "message": str}                    past the memory cap: the server answers 503
     {"kind": "crash", "message": traceback}                  a bug: the server answers 500
+
+Each message from the server is {"build": folder, "job": Job fields}; a worker reopens the store when
+the folder changes (the server moved to a new build).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import resource
 import signal
 import sys
+import threading
+import time
 import traceback
 from dataclasses import dataclass
 from itertools import islice
@@ -22,11 +30,13 @@ import pyoxigraph as ox
 
 from graph.metadata import query_prefixes
 from graph.store import StoreMissingError, open_store, read_build_info
+from graph.store_dir import hold_build
 from server.query_inspect import inspect_query, is_update
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DATASET_FORMATS = {"nquads", "trig"}
+PARENT_POLL = 0.2  # seconds between checks that the server process is still there
 
 
 @dataclass(frozen=True)
@@ -47,32 +57,88 @@ class Refused(Exception):
         self.message = message
 
 
-def main(conn, store_folder: str) -> None:
-    """The child's loop. Ends when the server closes its end of the pipe (or kills the process)."""
+class _OpenBuild:
+    """The build this worker reads: its store, named graphs and prefixes, and a shared lock that
+    keeps `racegraph build` from deleting the build while it is open (graph.store_dir.prune)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.hold = hold_build(Path(folder))
+        self.store = open_store(Path(folder), read_only=True)
+        self.graphs = frozenset(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        self.prefixes = query_prefixes(read_build_info(Path(folder)).base_uri)
+
+    def close(self) -> None:
+        del self.store
+        self.hold.close()
+
+
+def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | None = None) -> None:
+    """The child's loop. Ends when the server closes its end of the pipe, when the server process is
+    gone (its pid is no longer our parent), or when the server kills it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _exit_with_parent(parent)
+    if memory_mb:
+        _limit_memory(memory_mb)
     try:
-        store = open_store(Path(store_folder), read_only=True)
+        build = _OpenBuild(store_folder)
     except (StoreMissingError, OSError) as error:  # OSError: RocksDB could not open it
         conn.send({"kind": "startup-error", "message": str(error)})
         return
-    graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    known_prefixes = query_prefixes(read_build_info(Path(store_folder)).base_uri)
     conn.send({"kind": "ready"})
     while True:
         try:
-            job = conn.recv()
+            message = conn.recv()
         except EOFError:
             return
         try:
-            reply = run(store, graphs, Job(**job), known_prefixes)
+            if message["build"] != build.folder:  # the server moved to a new build: follow it
+                opened = _OpenBuild(message["build"])
+                build.close()
+                build = opened
+            reply = run(build.store, build.graphs, Job(**message["job"]), build.prefixes)
         except Refused as refusal:
             reply = {"kind": "refused", "status": refusal.status, "message": refusal.message}
+        except (StoreMissingError, OSError) as error:  # the new build could not be opened
+            reply = {"kind": "refused", "status": 503, "message": f"the store could not be opened: {error}"}
+        except MemoryError:  # past RLIMIT_AS: the server answers 503 and replaces this worker
+            reply = {"kind": "exhausted", "message": "out of memory"}
         except Exception:  # reported to the server, which answers 500 and logs it
             reply = {"kind": "crash", "message": traceback.format_exc()}
         try:
             conn.send(reply)
         except BrokenPipeError:  # the server gave up on this query and is about to kill us
             return
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit as soon as `parent` is no longer our parent process (it died and we were re-parented).
+
+    A thread polls getppid(): it runs while a query is being evaluated (pyoxigraph releases the GIL),
+    so even a worker in the middle of a long query exits within POLL seconds of its server's death.
+    (PR_SET_PDEATHSIG would fire when the *thread* that started us ends, which in a threaded server is
+    just the request that replaced a worker.)"""
+    if os.getppid() != parent:
+        os._exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space: an allocation past it fails (MemoryError in Python; in
+    pyoxigraph the process aborts), and the server answers 503 either way."""
+    limit = memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[str, str]) -> dict:
@@ -175,4 +241,5 @@ def _json_term(term) -> dict:
 if __name__ == "__main__":
     from multiprocessing.connection import Connection
 
-    main(Connection(int(sys.argv[2])), sys.argv[1])
+    main(Connection(int(sys.argv[2])), sys.argv[1],
+         int(sys.argv[3]) if len(sys.argv) > 3 else None, int(sys.argv[4]) if len(sys.argv) > 4 else None)
