@@ -53,6 +53,9 @@ def init_app(app: Flask) -> None:
     app.extensions["racegraph.build"] = None
     app.extensions["racegraph.build_lock"] = threading.Lock()
     app.before_request(_pin_build)
+    from server import bounded_store
+
+    bounded_store.init_app(app)
 
 
 def _pin_build() -> None:
@@ -96,8 +99,11 @@ def _build() -> OpenBuild:
 
 
 def get_store():
-    """The pyoxigraph Store of this request's build, opened read-only."""
-    return _build().store
+    """This request's build, read through the page lane's store workers (server.bounded_store), so
+    the server's own queries are bounded in time like ad-hoc SPARQL."""
+    from server import bounded_store
+
+    return bounded_store.store_for_request(str(_build().folder))
 
 
 def get_build_info() -> BuildInfo:

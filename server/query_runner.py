@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
 
 from flask import Flask, current_app
@@ -87,14 +87,14 @@ class _Died(Exception):
 
 
 class _Worker:
-    """One child: `python -m server.query_worker STORE FD PARENT MEMORY`, over a socket pair passed as FD."""
+    """One child: `python -m MODULE STORE FD PARENT MEMORY`, over a socket pair passed as FD."""
 
-    def __init__(self, store_folder: str, memory_mb: int):
+    def __init__(self, store_folder: str, memory_mb: int, module: str):
         self.conn, child_end = multiprocessing.Pipe(duplex=True)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                                         os.environ.get("PYTHONPATH")])))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.query_worker", store_folder, str(child_end.fileno()),
+            [sys.executable, "-m", module, store_folder, str(child_end.fileno()),
              str(os.getpid()), str(memory_mb)],
             pass_fds=(child_end.fileno(),), env=env, stdin=subprocess.DEVNULL,
         )
@@ -168,9 +168,11 @@ class _Clock:
 
 
 class QueryPool:
-    def __init__(self, store_folder: str, limits: Limits, name: str = "query"):
+    def __init__(self, store_folder: str, limits: Limits, name: str = "query",
+                 module: str = "server.query_worker", start_all: bool = True):
         self.pid = os.getpid()
         self.name = name
+        self.module = module
         self.limits = limits
         self._store_folder = store_folder
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -178,14 +180,30 @@ class QueryPool:
         self._admitted = 0
         self._by_client: Counter[str] = Counter()
         self._closed = False
-        for _ in range(max(1, limits.size)):
-            self._idle.put(self._new_worker())
+        self._spawned = 0  # workers started and not yet stopped (at most limits.size)
+        self._spawning = threading.Lock()
+        for _ in range(max(1, limits.size) if start_all else 1):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        with self._spawning:
+            self._spawned += 1
+        self._idle.put(self._new_worker())
+
+    def _grow_if_all_busy(self) -> None:
+        """Start one more worker, up to the pool's size, when none is idle (pools of a test app start
+        with one worker and grow only when queries overlap)."""
+        with self._spawning:
+            if not self._idle.empty() or self._spawned >= self.limits.size or self._closed:
+                return
+            self._spawned += 1
+        self._idle.put(self._new_worker())
 
     def _new_worker(self) -> _Worker:
-        return _Worker(self._store_folder, self.limits.memory_mb)
+        return _Worker(self._store_folder, self.limits.memory_mb, self.module)
 
     @contextmanager
-    def _admit(self, client: str | None):
+    def admission(self, client: str | None):
         """Count the job in, or refuse it at once: 503 when workers and queue are full, 429 past the
         client's share."""
         with self._admission:
@@ -211,17 +229,19 @@ class QueryPool:
                     if not self._by_client[client]:
                         del self._by_client[client]
 
-    def run(self, job, timeout: float, *, build: str | None = None, client: str | None = None) -> dict:
+    def run(self, job, timeout: float, *, build: str | None = None, client: str | None = None,
+            admitted: bool = False) -> dict:
         """The worker's reply to `job`, read from the build folder `build` (default: the pool's).
 
-        Raises Overloaded or TooManyFromClient (refused at once), QueryTimeout, WorkerLost,
+        `admitted`: the caller already holds an admission() for this request. Raises Overloaded or
+        TooManyFromClient (refused at once), QueryTimeout, WorkerLost,
         MemoryExhausted, WorkerFailed or StoreMissingError. The job's time counts from the request:
         waiting for a free worker is charged; a fresh worker's start-up (importing, opening the store)
         is not, since the client did not cause it.
         """
         clock = _Clock(timeout)
         message = {"build": build or self._store_folder, "job": asdict(job) if not isinstance(job, dict) else job}
-        with self._admit(client):
+        with nullcontext() if admitted else self.admission(client):
             tries = 0
             while True:
                 try:
@@ -234,6 +254,7 @@ class QueryPool:
                                          f"({death}); try again shortly", retry_after=RETRY_AFTER) from None
 
     def _run_once(self, message: dict, clock: _Clock) -> dict:
+        self._grow_if_all_busy()
         try:
             worker = self._idle.get(timeout=clock.remaining())
         except queue.Empty:
@@ -253,6 +274,8 @@ class QueryPool:
                 worker = replacement
             if self._closed:
                 worker.stop()
+                with self._spawning:
+                    self._spawned -= 1
             else:
                 self._idle.put(worker)
         if reply["kind"] == "exhausted":
@@ -268,6 +291,8 @@ class QueryPool:
                 self._idle.get_nowait().stop()
             except queue.Empty:
                 return
+            with self._spawning:
+                self._spawned -= 1
 
     def worker_pids(self) -> list[int]:
         """Pids of the idle workers (for tests and the reliability scripts)."""
@@ -296,7 +321,8 @@ def get_pool() -> QueryPool:
     with current_app.extensions["racegraph.query_pool_lock"]:
         pool = current_app.extensions["racegraph.query_pool"]
         if pool is None or pool.pid != os.getpid():
-            pool = QueryPool(_startup_folder(current_app.config["STORE"]), limits_from(current_app.config))
+            pool = QueryPool(_startup_folder(current_app.config["STORE"]), limits_from(current_app.config),
+                             start_all=not current_app.testing)
             current_app.extensions["racegraph.query_pool"] = pool
         return pool
 
@@ -304,3 +330,11 @@ def get_pool() -> QueryPool:
 def _startup_folder(store: str) -> str:
     """The build the workers open first: what STORE points at now (each job then names its own)."""
     return os.path.realpath(store)
+
+
+def close_pools(app: Flask) -> None:
+    """Stop every worker of the app's pools (SPARQL and pages): at shutdown, and after a test."""
+    for key in ("racegraph.query_pool", "racegraph.page_pool"):
+        pool = app.extensions.get(key)
+        if pool is not None:
+            pool.close()

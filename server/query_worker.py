@@ -15,13 +15,10 @@ the folder changes (the server moved to a new build).
 from __future__ import annotations
 
 import json
-import os
-import resource
 import signal
 import sys
-import threading
-import time
 import traceback
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -33,10 +30,10 @@ from graph.store import StoreMissingError, open_store, read_build_info
 from graph.store_dir import hold_build
 from server.query_inspect import inspect_query, is_update
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
+from server.worker_process import exit_with_parent, limit_memory
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DATASET_FORMATS = {"nquads", "trig"}
-PARENT_POLL = 0.2  # seconds between checks that the server process is still there
 
 
 @dataclass(frozen=True)
@@ -79,19 +76,23 @@ def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | No
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if parent is not None:
-        _exit_with_parent(parent)
+        exit_with_parent(parent)
     if memory_mb:
-        _limit_memory(memory_mb)
+        limit_memory(memory_mb)
     try:
         build = _OpenBuild(store_folder)
     except (StoreMissingError, OSError) as error:  # OSError: RocksDB could not open it
-        conn.send({"kind": "startup-error", "message": str(error)})
+        with suppress(OSError):  # the server may be gone already
+            conn.send({"kind": "startup-error", "message": str(error)})
         return
-    conn.send({"kind": "ready"})
+    try:
+        conn.send({"kind": "ready"})
+    except OSError:  # the server went away while we started
+        return
     while True:
         try:
             message = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the server closed the pipe or is gone
             return
         try:
             if message["build"] != build.folder:  # the server moved to a new build: follow it
@@ -111,34 +112,6 @@ def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | No
             conn.send(reply)
         except BrokenPipeError:  # the server gave up on this query and is about to kill us
             return
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Exit as soon as `parent` is no longer our parent process (it died and we were re-parented).
-
-    A thread polls getppid(): it runs while a query is being evaluated (pyoxigraph releases the GIL),
-    so even a worker in the middle of a long query exits within POLL seconds of its server's death.
-    (PR_SET_PDEATHSIG would fire when the *thread* that started us ends, which in a threaded server is
-    just the request that replaced a worker.)"""
-    if os.getppid() != parent:
-        os._exit(0)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _limit_memory(memory_mb: int) -> None:
-    """Cap this process's address space: an allocation past it fails (MemoryError in Python; in
-    pyoxigraph the process aborts), and the server answers 503 either way."""
-    limit = memory_mb * 1024 * 1024
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[str, str]) -> dict:

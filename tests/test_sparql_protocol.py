@@ -60,9 +60,9 @@ def make_app(store, **settings):
 
 
 def close_pool(app):
-    pool = app.extensions.get("racegraph.query_pool")
-    if pool is not None:
-        pool.close()
+    from server.query_runner import close_pools
+
+    close_pools(app)
 
 
 @pytest.fixture(scope="module")
