@@ -28,6 +28,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import site
 import subprocess
 import sys
 import threading
@@ -35,11 +36,11 @@ import time
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from flask import Flask, current_app
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
-from graph.paths import PROJECT_ROOT
 from graph.store import StoreMissingError
 
 STARTUP_TIMEOUT = 120  # seconds a fresh worker may take to import and open the store
@@ -91,12 +92,12 @@ class _Worker:
 
     def __init__(self, store_folder: str, memory_mb: int, module: str):
         self.conn, child_end = multiprocessing.Pipe(duplex=True)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                                        os.environ.get("PYTHONPATH")])))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", module, store_folder, str(child_end.fileno()),
+            # -P: the working directory is not put on sys.path, so a server.py or graph/ there cannot
+            # stand in for racegraph's own modules
+            [sys.executable, "-P", "-m", module, store_folder, str(child_end.fileno()),
              str(os.getpid()), str(memory_mb)],
-            pass_fds=(child_end.fileno(),), env=env, stdin=subprocess.DEVNULL,
+            pass_fds=(child_end.fileno(),), env=_worker_environment(), stdin=subprocess.DEVNULL,
         )
         child_end.close()
         self.ready = False
@@ -140,6 +141,20 @@ class _Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(10)
+
+
+def _worker_environment() -> dict[str, str]:
+    """The server's environment, with racegraph's own folder first on PYTHONPATH unless it is a site folder.
+
+    An installed racegraph (wheel or editable) is found by the child as by the server. Run from a
+    checkout without installing, the child needs the folder this module's package came from; that
+    folder is named exactly, so the child imports the very code its server runs.
+    """
+    source_root = str(Path(__file__).resolve().parent.parent)
+    site_folders = {str(Path(p).resolve()) for p in site.getsitepackages() + [site.getusersitepackages()]}
+    if source_root in site_folders:
+        return dict(os.environ)
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [source_root, os.environ.get("PYTHONPATH")])))
 
 
 class _StoreUnavailable(StoreMissingError):
