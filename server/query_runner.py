@@ -196,6 +196,7 @@ class QueryPool:
         self._by_client: Counter[str] = Counter()
         self._closed = False
         self._spawned = 0  # workers started and not yet stopped (at most limits.size)
+        self._busy: set[_Worker] = set()  # workers running a job now
         self._spawning = threading.Lock()
         for _ in range(max(1, limits.size) if start_all else 1):
             self._spawn()
@@ -275,12 +276,14 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout(f"every {self.name} worker stayed busy for") from None
         healthy = False
+        self._busy.add(worker)
         try:
             with clock.paused():
                 worker.wait_ready()
             reply = worker.ask(message, clock.remaining())
             healthy = reply["kind"] not in ("crash", "exhausted")
         finally:
+            self._busy.discard(worker)
             if not healthy:
                 # start the replacement first: it warms up (imports, opens the store) while the old one
                 # is reaped and this request is answered, so the next query does not wait for it as long
@@ -309,9 +312,13 @@ class QueryPool:
             with self._spawning:
                 self._spawned -= 1
 
-    def worker_pids(self) -> list[int]:
-        """Pids of the idle workers (for tests and the reliability scripts)."""
+    def idle_worker_pids(self) -> list[int]:
+        """Pids of the workers waiting for a job (for tests and the reliability scripts)."""
         return [worker.process.pid for worker in list(self._idle.queue)]
+
+    def busy_worker_pids(self) -> list[int]:
+        """Pids of the workers running a job now."""
+        return [worker.process.pid for worker in list(self._busy)]
 
 
 def limits_from(config) -> Limits:
