@@ -30,10 +30,11 @@ from graph.store import StoreMissingError, open_store, read_build_info
 from graph.store_dir import hold_build
 from server.query_inspect import inspect_query, is_update
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
-from server.worker_process import exit_with_parent, limit_memory
+from server.worker_process import exit_with_parent, limit_memory, yield_cpu_to_pages
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DATASET_FORMATS = {"nquads", "trig"}
+QUERY_NICENESS = 10  # ad-hoc queries run below the pages' store workers in CPU priority
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | No
         exit_with_parent(parent)
     if memory_mb:
         limit_memory(memory_mb)
+    yield_cpu_to_pages(QUERY_NICENESS)
     try:
         build = _OpenBuild(store_folder)
     except (StoreMissingError, OSError) as error:  # OSError: RocksDB could not open it

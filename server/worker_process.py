@@ -37,3 +37,13 @@ def limit_memory(memory_mb: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def yield_cpu_to_pages(niceness: int) -> None:
+    """Lower this process's CPU priority by `niceness`. Ad-hoc SPARQL workers do this, so that when
+    expensive queries take every core, the store workers behind pages (left at the server's priority)
+    still get the CPU first: separate queues alone do not keep pages fast if the queries starve them."""
+    try:
+        os.nice(niceness)
+    except OSError:  # not allowed here (a container with a fixed priority): run at the server's
+        pass
