@@ -13,6 +13,15 @@ DEFAULTS = {
     "QUERY_WORKERS": 2,
     # let SPARQL SERVICE reach other endpoints over the network (off: such queries are refused)
     "ALLOW_REMOTE_SERVICE": False,
+    # most bytes in a SPARQL answer's body; the rest is cut off at a row, as with MAX_RESULT_ROWS
+    "MAX_RESULT_BYTES": 10_485_760,
+    # most bytes in a request body (Flask's own setting): larger is 413
+    "MAX_CONTENT_LENGTH": 1_048_576,
+    # most characters in a SPARQL query: longer is 414 in a GET URL, 413 in a POST
+    "MAX_QUERY_LENGTH": 262_144,
+    # deepest nesting of brackets, braces and unary operators in a query (and a hundred times this
+    # many elements in one group or expression); deeper is 400, before the engine's parser can overflow
+    "MAX_QUERY_DEPTH": 32,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
