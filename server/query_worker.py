@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from graph.metadata import query_prefixes
 from graph.store import StoreMissingError, open_store, read_build_info
-from server.query_inspect import QueryRefused, check_query
+from graph.query_gate import DEFAULT_MAX_DEPTH, QueryRefused, check_query
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -41,7 +41,7 @@ class Job:
     max_rows: int
     allow_remote: bool
     max_bytes: int = 10_485_760  # the answer's body is cut (at a row) to at most this many bytes
-    max_depth: int = 32  # the gate's nesting limit (server.query_inspect)
+    max_depth: int = DEFAULT_MAX_DEPTH  # the gate's nesting limit (graph.query_gate)
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
 
 

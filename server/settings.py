@@ -1,6 +1,7 @@
 """Every setting, with its default. Documented in docs/settings.md; set as RACEGRAPH_<NAME> in the environment."""
 
 from graph.paths import default_store_dir
+from graph.query_gate import DEFAULT_MAX_DEPTH
 
 DEFAULTS = {
     # build folder made by `racegraph build` (holds store/, dumps/, build.json)
@@ -21,7 +22,7 @@ DEFAULTS = {
     "MAX_QUERY_LENGTH": 262_144,
     # deepest nesting of brackets, braces and unary operators in a query (and a hundred times this
     # many elements in one group or expression); deeper is 400, before the engine's parser can overflow
-    "MAX_QUERY_DEPTH": 32,
+    "MAX_QUERY_DEPTH": DEFAULT_MAX_DEPTH,
 }
 
 _TRUE = {"1", "true", "yes", "on"}

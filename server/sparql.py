@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
 
 from server import query_runner, service_description
-from server.query_inspect import QueryRefused, check_query
+from graph.query_gate import QueryRefused, check_query
 from server.query_worker import Job
 from server.sparql_formats import negotiate
 from server.sparql_protocol import read_operation

@@ -72,6 +72,7 @@ _CHAIN = {"+", "-", "*", "/", "|", "||", "&&", "=", "!=", "<", ">", "<=", ">=", 
 _SERVICE = re.compile("service", re.IGNORECASE)
 # an IRI that holds `)` before the letters may be `?a<?b)SERVICE...` read as a comparison
 _IRI_MAY_HIDE = re.compile(r"\).*service", re.IGNORECASE | re.DOTALL)
+DEFAULT_MAX_DEPTH = 32  # the server's MAX_QUERY_DEPTH default and the CLI's limit
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 # the first pass: the terminals whose content is inert (strings, IRIs, comments, escapes), and runs
@@ -123,11 +124,11 @@ class QueryFacts:
 
 SERVICE_OFF = ("SERVICE (federated query) is disabled on this endpoint, so no other endpoint is contacted; "
                "the operator can enable it with the setting ALLOW_REMOTE_SERVICE "
-               "(environment variable RACEGRAPH_ALLOW_REMOTE_SERVICE=true)")
+               "(environment variable RACEGRAPH_ALLOW_REMOTE_SERVICE=true; racegraph query --allow-remote-service)")
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only"
 
 
-def check_query(text: str, *, allow_service: bool, max_depth: int) -> QueryFacts:
+def check_query(text: str, *, allow_service: bool, max_depth: int = DEFAULT_MAX_DEPTH) -> QueryFacts:
     """The facts about `text`, or QueryRefused when the engine must not see it.
 
     Refuses an Update (403), a query nested or chained past `max_depth` (400; chains get 100 times
