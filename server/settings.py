@@ -23,6 +23,10 @@ DEFAULTS = {
     # deepest nesting of brackets, braces and unary operators in a query (and a hundred times this
     # many elements in one group or expression); deeper is 400, before the engine's parser can overflow
     "MAX_QUERY_DEPTH": DEFAULT_MAX_DEPTH,
+    # seconds shared caches and browsers may reuse a page, document or VoID answer before revalidating it
+    "CACHE_MAX_AGE": 300,
+    # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page
+    "DOCUMENT_PAGE_SIZE": 1000,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
