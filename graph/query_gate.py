@@ -70,7 +70,7 @@ _UNARY = {"!", "-", "+", "^"}
 # So the scan counts, per nesting level, every operator, separator, keyword and opening bracket.
 _CHAIN = {"+", "-", "*", "/", "|", "||", "&&", "=", "!=", "<", ">", "<=", ">=", ",", ";", ".", "^", "^^", "!"}
 _SERVICE = re.compile("service", re.IGNORECASE)
-# an IRI that holds `)` before the letters may be `?a<?b)SERVICE...` read as a comparison
+# an IRI that may be a `<` comparison running past `)` into a pattern: `?a<?b)SERVICE:x#>` + newline
 _IRI_MAY_HIDE = re.compile(r"\).*service", re.IGNORECASE | re.DOTALL)
 DEFAULT_MAX_DEPTH = 32  # the server's MAX_QUERY_DEPTH default and the CLI's limit
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
