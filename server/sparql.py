@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
 
-from server import query_runner, service_description
 from graph.query_gate import QueryRefused, check_query
+from server import db, query_runner, service_description
 from server.query_worker import Job
 from server.sparql_formats import negotiate
 from server.sparql_protocol import read_operation
@@ -36,7 +36,8 @@ def endpoint():
               base_iri=url_for("sparql.endpoint", _external=True))
     timeout = float(config["QUERY_TIMEOUT"])
     try:
-        reply = query_runner.get_pool().run(job, timeout)
+        reply = query_runner.get_pool().run(job, timeout, build=str(db.current_build_folder()),
+                                            client=request.remote_addr)
     except query_runner.QueryTimeout as busy_or_slow:
         raise ServiceUnavailable(
             f"{busy_or_slow} {timeout:g} s (the QUERY_TIMEOUT setting) and was stopped; "
