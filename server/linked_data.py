@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 from graph.convert import ARTICLE_LICENCE, SCHEMA
 from graph.metadata import DUMP_NAMES
 from graph.store import DUMPS_SUBDIR
-from server import describe, iris, negotiation
+from server import describe, iris, jsonld, negotiation
 from server.db import get_build_info, get_store
 from server.iris import BROWSED_CLASSES
 from server.negotiation import FORMATS, RDF_FORMATS
@@ -66,7 +66,10 @@ def alternates(path: str, current: str) -> list[tuple[str, negotiation.Format]]:
 
 
 def serialize(graph: Graph, fmt: negotiation.Format) -> Response:
-    body = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
+    if fmt.name == "jsonld":  # compacted with the published @context, not rdflib's expanded form
+        body = jsonld.compact(graph)
+    else:
+        body = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
     return Response(body, mimetype=fmt.media_type, content_type=f"{fmt.media_type}; charset=utf-8")
 
 

@@ -1,0 +1,179 @@
+"""Triple Pattern Fragments (Linked Data Fragments): `/fragments?subject=&predicate=&object=&page=N`.
+
+A fragment is one page of the triples of the default graph (the merge of every named graph) that match
+the pattern, plus its metadata in a graph of its own, `<…/fragments#metadata>`, as the TPF
+specification and Comunica expect:
+
+- the fragment page: `void:triples` and `hydra:totalItems` (an estimate: exact up to COUNT_CAP),
+  `hydra:itemsPerPage`, `hydra:first`, `hydra:next` and `hydra:previous`;
+- the dataset `<…/fragments#dataset>`: `void:subset` the page, and the `hydra:search` form (template
+  `…/fragments{?subject,predicate,object}` with its three mappings);
+- `<…#metadata> foaf:primaryTopic <…#dataset>`, by which a client tells metadata from data.
+
+Pages are read with LIMIT/OFFSET in SPARQL. The controls point at the host the client asked (they are
+where it can follow them); the data keeps the build's IRIs. Served as TriG, N-Quads, Turtle,
+N-Triples or JSON-LD (compacted with the published context), with CORS and caching headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, request, url_for
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
+
+from server import describe, jsonld, negotiation
+from server.db import get_build_info, get_store
+from server.fragment_pattern import POSITIONS, PatternError, TriplePattern, parse_pattern
+
+bp = Blueprint("fragments", __name__)
+
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+PAGE_SIZE = 100  # triples a page, as the reference TPF server
+COUNT_CAP = 1_000_000  # matches counted exactly up to here; past it the count is an estimate from below
+MAX_AGE = 300  # seconds a client or cache may keep a fragment without asking again (ETag revalidates)
+PARAMETERS = (*POSITIONS, "page")
+
+
+@dataclass(frozen=True)
+class FragmentFormat:
+    name: str
+    media_type: str
+    rdflib_format: str
+    quads: bool  # keeps the metadata in its own graph
+
+
+FORMATS = {f.media_type: f for f in (
+    FragmentFormat("trig", "application/trig", "trig", True),
+    FragmentFormat("nq", "application/n-quads", "nquads", True),
+    FragmentFormat("ttl", "text/turtle", "turtle", False),
+    FragmentFormat("nt", "application/n-triples", "nt11", False),
+    FragmentFormat("jsonld", "application/ld+json", "json-ld", True),
+)}
+
+
+def choose_format() -> FragmentFormat:
+    """TriG unless Accept prefers another of the formats; 406 when it accepts none of them."""
+    if not request.accept_mimetypes:
+        return FORMATS["application/trig"]
+    best = request.accept_mimetypes.best_match(list(FORMATS))
+    if best is None:
+        abort(406, "fragments are available as " + ", ".join(FORMATS))
+    return FORMATS[best]
+
+
+def requested_page() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 10**7:
+        abort(400, f"page={raw!r}: expected a page number from 1")
+    return int(raw)
+
+
+def _matches(pattern: TriplePattern, page: int) -> tuple[list[tuple], bool]:
+    """One page of matching triples (as rdflib terms) and whether another page follows."""
+    if not pattern.can_match():
+        return [], False
+    rows = get_store().query(f"SELECT ?s ?p ?o WHERE {{ {pattern.where()} }} "
+                             f"LIMIT {PAGE_SIZE + 1} OFFSET {(page - 1) * PAGE_SIZE}")
+    terms = pattern.terms()
+    found = []
+    for row in rows:
+        triple = tuple(terms[name] if terms[name] is not None else row[name[0]] for name in POSITIONS)
+        found.append(tuple(describe.to_rdflib(term) for term in triple))
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+def _count(pattern: TriplePattern) -> int:
+    if not pattern.can_match():
+        return 0
+    rows = get_store().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ {pattern.where()} }} "
+                             f"LIMIT {COUNT_CAP} }}")
+    return int(next(iter(rows))["n"].value)
+
+
+def _page_url(fragments: str, page: int) -> str:
+    """This request's fragment URL at `page`, keeping the client's own encoding of the other parameters."""
+    kept = [part for part in request.query_string.decode("ascii", "replace").split("&")
+            if part and not part.startswith("page=")]
+    if page > 1:
+        kept.append(f"page={page}")
+    return fragments + ("?" + "&".join(kept) if kept else "")
+
+
+def _metadata(graph: Graph, fragments: str, pattern: TriplePattern, page: int, total: int, more: bool) -> None:
+    dataset, metadata = URIRef(fragments + "#dataset"), URIRef(fragments + "#metadata")
+    raw_query = request.query_string.decode("ascii", "replace")
+    this = URIRef(fragments + ("?" + raw_query if raw_query else ""))
+    graph.add((metadata, FOAF.primaryTopic, dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, HYDRA.Collection))
+    graph.add((dataset, VOID.subset, this))
+    graph.add((dataset, DCTERMS.title, Literal("racegraph Triple Pattern Fragments", lang="en")))
+    search = BNode()
+    graph.add((dataset, HYDRA.search, search))
+    graph.add((search, HYDRA.template, Literal(fragments + "{?subject,predicate,object}")))
+    graph.add((search, HYDRA.variableRepresentation, HYDRA.ExplicitRepresentation))
+    for name, prop in zip(POSITIONS, (RDF.subject, RDF.predicate, RDF.object)):
+        mapping = BNode()
+        graph.add((search, HYDRA.mapping, mapping))
+        graph.add((mapping, HYDRA.variable, Literal(name)))
+        graph.add((mapping, HYDRA.property, prop))
+    graph.add((this, RDF.type, HYDRA.PartialCollectionView))
+    graph.add((this, DCTERMS.title, Literal(f"Triples matching {pattern.where()}, page {page}", lang="en")))
+    graph.add((dataset, HYDRA.view, this))
+    for predicate in (VOID.triples, HYDRA.totalItems):
+        graph.add((this, predicate, Literal(total, datatype=XSD.integer)))
+    graph.add((this, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.integer)))
+    graph.add((this, HYDRA.first, URIRef(_page_url(fragments, 1))))
+    if more:
+        graph.add((this, HYDRA.next, URIRef(_page_url(fragments, page + 1))))
+    if page > 1:
+        graph.add((this, HYDRA.previous, URIRef(_page_url(fragments, page - 1))))
+
+
+def fragment_dataset(fragments: str, pattern: TriplePattern, page: int) -> Dataset:
+    """The fragment: matching triples in the default graph, metadata in `<fragments#metadata>`."""
+    triples, more = _matches(pattern, page)
+    total = _count(pattern)
+    if more or triples:  # an estimate never below what this page shows
+        total = max(total, (page - 1) * PAGE_SIZE + len(triples) + (1 if more else 0))
+    dataset = describe.bind_prefixes(Dataset(), get_build_info().base_uri)
+    for prefix, namespace in (("hydra", HYDRA), ("foaf", FOAF)):
+        dataset.bind(prefix, namespace)
+    for triple in triples:
+        dataset.default_graph.add(triple)
+    _metadata(dataset.graph(URIRef(fragments + "#metadata")), fragments, pattern, page, total, more)
+    return dataset
+
+
+def _serialize(dataset: Dataset, fmt: FragmentFormat) -> bytes:
+    if fmt.name == "jsonld":
+        return jsonld.compact(dataset)
+    if fmt.quads:
+        return dataset.serialize(format=fmt.rdflib_format, encoding="utf-8")
+    merged = Graph()
+    for prefix, namespace in dataset.namespaces():
+        merged.bind(prefix, namespace)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        merged.add((s, p, o))
+    return merged.serialize(format=fmt.rdflib_format, encoding="utf-8")
+
+
+@bp.route("/fragments")
+def fragments():
+    unknown = sorted(set(request.args) - set(PARAMETERS))
+    if unknown:
+        abort(400, f"unknown parameter {unknown[0]!r}; a fragment is chosen by subject, predicate, object and page")
+    try:
+        pattern = parse_pattern(request.args)
+    except PatternError as error:
+        abort(400, str(error))
+    page = requested_page()
+    fmt = choose_format()
+    root = url_for("fragments.fragments", _external=True)
+    body = _serialize(fragment_dataset(root, pattern, page), fmt)
+    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return negotiation.finish(response, tag_parts=(fmt.name, request.host, request.query_string.decode("ascii", "replace")))
