@@ -101,15 +101,9 @@ def _page_url(fragments: str, page: int) -> str:
     return fragments + ("?" + "&".join(kept) if kept else "")
 
 
-def _metadata(graph: Graph, fragments: str, pattern: TriplePattern, page: int, total: int, more: bool) -> None:
-    dataset, metadata = URIRef(fragments + "#dataset"), URIRef(fragments + "#metadata")
-    raw_query = request.query_string.decode("ascii", "replace")
-    this = URIRef(fragments + ("?" + raw_query if raw_query else ""))
-    graph.add((metadata, FOAF.primaryTopic, dataset))
-    graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add((dataset, RDF.type, HYDRA.Collection))
-    graph.add((dataset, VOID.subset, this))
-    graph.add((dataset, DCTERMS.title, Literal("racegraph Triple Pattern Fragments", lang="en")))
+def add_search_form(graph: Graph, dataset: URIRef, fragments: str) -> None:
+    """`dataset hydra:search` the triple-pattern form of the fragments at `fragments` (also said in VoID)."""
+    graph.bind("hydra", HYDRA)
     search = BNode()
     graph.add((dataset, HYDRA.search, search))
     graph.add((search, HYDRA.template, Literal(fragments + "{?subject,predicate,object}")))
@@ -119,6 +113,18 @@ def _metadata(graph: Graph, fragments: str, pattern: TriplePattern, page: int, t
         graph.add((search, HYDRA.mapping, mapping))
         graph.add((mapping, HYDRA.variable, Literal(name)))
         graph.add((mapping, HYDRA.property, prop))
+
+
+def _metadata(graph: Graph, fragments: str, pattern: TriplePattern, page: int, total: int, more: bool) -> None:
+    dataset, metadata = URIRef(fragments + "#dataset"), URIRef(fragments + "#metadata")
+    raw_query = request.query_string.decode("ascii", "replace")
+    this = URIRef(fragments + ("?" + raw_query if raw_query else ""))
+    graph.add((metadata, FOAF.primaryTopic, dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, HYDRA.Collection))
+    graph.add((dataset, VOID.subset, this))
+    graph.add((dataset, DCTERMS.title, Literal("racegraph Triple Pattern Fragments", lang="en")))
+    add_search_form(graph, dataset, fragments)
     graph.add((this, RDF.type, HYDRA.PartialCollectionView))
     graph.add((this, DCTERMS.title, Literal(f"Triples matching {pattern.where()}, page {page}", lang="en")))
     graph.add((dataset, HYDRA.view, this))

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 from graph.convert import ARTICLE_LICENCE, SCHEMA
 from graph.metadata import DUMP_NAMES
 from graph.store import DUMPS_SUBDIR
-from server import describe, iris, jsonld, negotiation
+from server import describe, fragments, iris, jsonld, negotiation
 from server.db import get_build_info, get_store
 from server.iris import BROWSED_CLASSES
 from server.negotiation import FORMATS, RDF_FORMATS
@@ -235,6 +235,7 @@ def void_graph() -> Graph:
         graph.add((partition, VOID.property, URIRef(row["p"].value)))
         graph.add((partition, VOID.triples, Literal(int(row["n"].value), datatype=XSD.integer)))
     graph.set((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    fragments.add_search_form(graph, dataset, base + "fragments")  # Triple Pattern Fragments
     graph.set((dataset, VOID.uriSpace, Literal(id_space)))
     graph.set((dataset, DCTERMS.license, ARTICLE_LICENCE))
     graph.remove((dataset, VOID.dataDump, None))
