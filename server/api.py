@@ -88,7 +88,7 @@ def event_results_view(slug: str) -> Response:
     reader = current_reader("en")
     iri = iris.requested_iri(reader.base, f"id/event/{slug}", lambda key: f"/api/events/{key.rsplit('/', 1)[1]}/results")
     try:
-        found = event_results(reader.store, reader.base, [iri])
+        found = event_results(reader.store, [iri])
     except UnknownEventError:
         abort(404, f"no event {slug!r}; see /api/events")
     response = negotiation.json_document(found)

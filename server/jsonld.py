@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from server import negotiation
+from graph.uris import ONTOLOGY_NS
 from server.db import get_build_info
 
 bp = Blueprint("jsonld", __name__)
@@ -72,7 +73,7 @@ def current_context() -> dict:
     cache = current_app.extensions.setdefault("racegraph.jsonld_context", {})
     if key not in cache:
         cache.clear()
-        cache[key] = build_context(ontology_graph(), info.ontology_namespace, query_prefixes(info.base_uri))
+        cache[key] = build_context(ontology_graph(), ONTOLOGY_NS, query_prefixes(info.base_uri))
     return cache[key]
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from graph.uris import DEFAULT_BASE
+from graph.uris import DEFAULT_BASE, ONTOLOGY_NS
 
 pytestmark = pytest.mark.live
 
 JS = Path(__file__).parent / "js"
-RG = DEFAULT_BASE + "ontology#"
+RG = ONTOLOGY_NS
 EVENT = DEFAULT_BASE + "id/event/2003-1000-km-of-le-mans"
 DRIVER = DEFAULT_BASE + "id/driver/tom-kristensen"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -10,9 +10,10 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, VOID
 
 from conftest import parse_rdf
+from graph.uris import ONTOLOGY_NS
 
 BASE = "http://127.0.0.1:5000/"
-RG = Namespace(BASE + "ontology#")
+RG = Namespace(ONTOLOGY_NS)
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # open: a closed one warns under pytest
 ROOT = "http://localhost/fragments"  # the test client's host: the controls point where the client asked
