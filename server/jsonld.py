@@ -28,6 +28,7 @@ EXTRA_PREFIXES = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
     "dbo": "http://dbpedia.org/ontology/",
     "wd": "http://www.wikidata.org/entity/",
+    "vann": "http://purl.org/vocab/vann/",
 }
 # ranges written as plain JSON strings: a coercion to them would only add noise
 _PLAIN_RANGES = {XSD.string, RDF.langString, RDFS.Literal}
