@@ -13,13 +13,12 @@ under /api/ are JSON (server.errors).
 
 from __future__ import annotations
 
-from importlib.resources import files
-
 from flask import Blueprint, Response, abort, request
 
 from graph.results import UnknownEventError, event_results
 from server import api_formats, iris, negotiation
 from server.api_lists import KINDS, THING_KINDS, FilterError, Kind, exists, items, parse_filters, parse_page, select_page
+from server.openapi import openapi_document
 from server.pages.queries import current_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -98,7 +97,6 @@ def event_results_view(slug: str) -> Response:
 
 @bp.route("/openapi.json")
 def openapi():
-    """The OpenAPI 3 description of the API (a file shipped in the package)."""
-    text = files("server").joinpath("static/api/openapi.json").read_text(encoding="utf-8")
-    response = Response(text, content_type="application/json; charset=utf-8")
+    """The OpenAPI 3.1 description of the API (server.openapi)."""
+    response = negotiation.json_document(openapi_document())
     return negotiation.finish(response, tag_parts=("openapi",), vary=())
