@@ -77,6 +77,9 @@ def thing(kinds: str, slug: str):
 def related(kinds: str, slug: str, listing: str, suffix: str | None = None):
     kind = KINDS[kinds]
     if kinds == "events" and listing == "results" and suffix is None and api_formats.requested_format(None) == "json":
+        if request.args:  # the fixed form of `racegraph results` has nothing to filter or page
+            abort(400, f"/api/events/{slug}/results is the whole race as `racegraph results` prints it; to filter "
+                       f"or page its rows, ask /api/results?event={slug}&... (or this URL as CSV)")
         return event_results_view(slug)
     _thing_iri(kind, slug, f"/{listing}" + (f".{suffix}" if suffix else ""))
     return _listing(KINDS[listing], suffix, fixed={kind.segment: slug})

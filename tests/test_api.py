@@ -149,6 +149,8 @@ def test_related_lists_follow_the_entries(api):
     assert dnf.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(dnf.get_data(as_text=True))))
     assert rows and {row["pos"] for row in rows} == {"DNF"}
+    narrowed = api.get("/api/events/2003-1000-km-of-le-mans/results", query_string={"status": "DNF"})
+    assert narrowed.status_code == 400 and "/api/results?event=2003-1000-km-of-le-mans" in narrowed.get_json()["error"]
 
 
 def test_every_kind_lists_the_things_of_its_class(api):
