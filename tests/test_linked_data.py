@@ -169,6 +169,7 @@ def test_document_headers_and_conditional_requests(client, built_store):
             assert f'<{href}>; rel="alternate"; type="{media_type}"' in link
         etag = response.headers["ETag"]
         assert etag
+        assert response.cache_control.public and response.cache_control.max_age == 300
         assert parsedate_to_datetime(response.headers["Last-Modified"]) == built_at
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
         since = response.headers["Last-Modified"]
