@@ -12,7 +12,8 @@ specification and Comunica expect:
 
 Pages are read with LIMIT/OFFSET in SPARQL. The controls point at the host the client asked (they are
 where it can follow them); the data keeps the build's IRIs. Served as TriG, N-Quads, Turtle,
-N-Triples or JSON-LD (compacted with the published context), with CORS and caching headers.
+N-Triples or JSON-LD (compacted with the published context), with CORS and caching headers
+(public for CACHE_MAX_AGE seconds, then revalidated by ETag).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ bp = Blueprint("fragments", __name__)
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 PAGE_SIZE = 100  # triples a page, as the reference TPF server
 COUNT_CAP = 1_000_000  # matches counted exactly up to here; past it the count is an estimate from below
-MAX_AGE = 300  # seconds a client or cache may keep a fragment without asking again (ETag revalidates)
 PARAMETERS = (*POSITIONS, "page")
 
 
@@ -180,6 +180,5 @@ def fragments():
     root = url_for("fragments.fragments", _external=True)
     body = _serialize(fragment_dataset(root, pattern, page), fmt)
     response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
+    # finish() adds Vary, ETag, Last-Modified and Cache-Control: public, max-age=CACHE_MAX_AGE
     return negotiation.finish(response, tag_parts=(fmt.name, request.host, request.query_string.decode("ascii", "replace")))

@@ -91,6 +91,4 @@ def compact(graph: Graph) -> bytes:
 def context():
     body = json.dumps({"@context": current_context()}, ensure_ascii=False, indent=2) + "\n"
     response = Response(body, content_type="application/ld+json; charset=utf-8")
-    response.cache_control.public = True
-    response.cache_control.max_age = 3600
     return negotiation.finish(response, tag_parts=("context",), vary=())
