@@ -4,7 +4,8 @@ A fragment is one page of the triples of the default graph (the merge of every n
 the pattern, plus its metadata in a graph of its own, `<…/fragments#metadata>`, as the TPF
 specification and Comunica expect:
 
-- the fragment page: `void:triples` and `hydra:totalItems` (an estimate: exact up to COUNT_CAP),
+- the fragment page: `void:triples` and `hydra:totalItems` (the build's VoID figures for `?s ?p ?o` and
+  `?s <p> ?o`, else counted, exactly up to COUNT_CAP),
   `hydra:itemsPerPage`, `hydra:first`, `hydra:next` and `hydra:previous`;
 - the dataset `<…/fragments#dataset>`: `void:subset` the page, and the `hydra:search` form (template
   `…/fragments{?subject,predicate,object}` with its three mappings);
@@ -25,6 +26,7 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 
 from server import describe, jsonld, negotiation
+from graph.store import StoreOutdatedError
 from server.db import get_build_info, get_store
 from server.fragment_pattern import POSITIONS, PatternError, TriplePattern, parse_pattern
 
@@ -84,9 +86,26 @@ def _matches(pattern: TriplePattern, page: int) -> tuple[list[tuple], bool]:
     return found[:PAGE_SIZE], len(found) > PAGE_SIZE
 
 
+def _counted_at_build(pattern: TriplePattern) -> int | None:
+    """The build's own count (graph.statistics, the VoID figures) for the patterns dearest to count:
+    `?s ?p ?o` (every client's first request) and `?s <p> ?o`; None for the others."""
+    if pattern.subject is not None or pattern.object is not None:
+        return None
+    try:
+        statistics = get_build_info().statistics
+    except StoreOutdatedError:  # a build from before the statistics: count as for any pattern
+        return None
+    if pattern.predicate is None:
+        return int(statistics["triples"])
+    return dict((iri, int(n)) for iri, n in statistics["property_partitions"]).get(pattern.predicate.value, 0)
+
+
 def _count(pattern: TriplePattern) -> int:
     if not pattern.can_match():
         return 0
+    known = _counted_at_build(pattern)
+    if known is not None:
+        return known
     rows = get_store().query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ {pattern.where()} }} "
                              f"LIMIT {COUNT_CAP} }}")
     return int(next(iter(rows))["n"].value)

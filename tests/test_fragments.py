@@ -106,6 +106,10 @@ def test_the_dataset_offers_the_search_form_with_its_mappings(client):
     assert (METADATA, FOAF.primaryTopic, DATASET) in metadata
     assert (DATASET, RDF.type, HYDRA.Collection) in metadata and (DATASET, RDF.type, VOID.Dataset) in metadata
     assert page == ROOT
+    everything = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                            headers={"Accept": "application/sparql-results+json"}).get_json()
+    total = int(everything["results"]["bindings"][0]["n"]["value"])
+    assert int(metadata.value(URIRef(page), HYDRA.totalItems)) == total > 1000
     form = metadata.value(DATASET, HYDRA.search)
     assert str(metadata.value(form, HYDRA.template)) == ROOT + "{?subject,predicate,object}"
     assert metadata.value(form, HYDRA.variableRepresentation) == HYDRA.ExplicitRepresentation
