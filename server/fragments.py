@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request, url_for
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
@@ -42,16 +43,16 @@ PARAMETERS = (*POSITIONS, "page")
 class FragmentFormat:
     name: str
     media_type: str
-    rdflib_format: str
+    rdf_format: ox.RdfFormat | None  # None for JSON-LD, which rdflib compacts
     quads: bool  # keeps the metadata in its own graph
 
 
 FORMATS = {f.media_type: f for f in (
-    FragmentFormat("trig", "application/trig", "trig", True),
-    FragmentFormat("nq", "application/n-quads", "nquads", True),
-    FragmentFormat("ttl", "text/turtle", "turtle", False),
-    FragmentFormat("nt", "application/n-triples", "nt11", False),
-    FragmentFormat("jsonld", "application/ld+json", "json-ld", True),
+    FragmentFormat("trig", "application/trig", ox.RdfFormat.TRIG, True),
+    FragmentFormat("nq", "application/n-quads", ox.RdfFormat.N_QUADS, True),
+    FragmentFormat("ttl", "text/turtle", ox.RdfFormat.TURTLE, False),
+    FragmentFormat("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, False),
+    FragmentFormat("jsonld", "application/ld+json", None, True),
 )}
 
 
@@ -72,8 +73,8 @@ def requested_page() -> int:
     return int(raw)
 
 
-def _matches(pattern: TriplePattern, page: int) -> tuple[list[tuple], bool]:
-    """One page of matching triples (as rdflib terms) and whether another page follows."""
+def _matches(pattern: TriplePattern, page: int) -> tuple[list[ox.Triple], bool]:
+    """One page of matching triples and whether another page follows."""
     if not pattern.can_match():
         return [], False
     rows = get_store().query(f"SELECT ?s ?p ?o WHERE {{ {pattern.where()} }} "
@@ -81,8 +82,7 @@ def _matches(pattern: TriplePattern, page: int) -> tuple[list[tuple], bool]:
     terms = pattern.terms()
     found = []
     for row in rows:
-        triple = tuple(terms[name] if terms[name] is not None else row[name[0]] for name in POSITIONS)
-        found.append(tuple(describe.to_rdflib(term) for term in triple))
+        found.append(ox.Triple(*(terms[name] if terms[name] is not None else row[name[0]] for name in POSITIONS)))
     return found[:PAGE_SIZE], len(found) > PAGE_SIZE
 
 
@@ -157,32 +157,46 @@ def _metadata(graph: Graph, fragments: str, pattern: TriplePattern, page: int, t
         graph.add((this, HYDRA.previous, URIRef(_page_url(fragments, page - 1))))
 
 
-def fragment_dataset(fragments: str, pattern: TriplePattern, page: int) -> Dataset:
-    """The fragment: matching triples in the default graph, metadata in `<fragments#metadata>`."""
+@dataclass(frozen=True)
+class Fragment:
+    data: list[ox.Triple]  # the matching triples of this page
+    metadata: Graph  # counts, controls and the search form, for the graph `metadata_graph`
+    metadata_graph: str
+
+    def quads(self) -> list[ox.Quad]:
+        graph = ox.NamedNode(self.metadata_graph)
+        found = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in self.data]
+        found += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in describe.from_rdflib_graph(self.metadata)]
+        return found
+
+
+def read_fragment(fragments: str, pattern: TriplePattern, page: int) -> Fragment:
+    """The fragment: matching triples for the default graph, metadata for `<fragments#metadata>`."""
     triples, more = _matches(pattern, page)
     total = _count(pattern)
     if more or triples:  # an estimate never below what this page shows
         total = max(total, (page - 1) * PAGE_SIZE + len(triples) + (1 if more else 0))
-    dataset = describe.bind_prefixes(Dataset(), get_build_info().base_uri)
-    for prefix, namespace in (("hydra", HYDRA), ("foaf", FOAF)):
-        dataset.bind(prefix, namespace)
-    for triple in triples:
-        dataset.default_graph.add(triple)
-    _metadata(dataset.graph(URIRef(fragments + "#metadata")), fragments, pattern, page, total, more)
-    return dataset
+    metadata = Graph()
+    _metadata(metadata, fragments, pattern, page, total, more)
+    return Fragment(triples, metadata, fragments + "#metadata")
 
 
-def _serialize(dataset: Dataset, fmt: FragmentFormat) -> bytes:
+def _serialize(fragment: Fragment, fmt: FragmentFormat) -> bytes:
+    """Written by pyoxigraph (rdflib only for JSON-LD, which is compacted with the published context)."""
+    base = get_build_info().base_uri
     if fmt.name == "jsonld":
+        dataset = Dataset()
+        for quad in fragment.quads():
+            graph = dataset.default_graph if isinstance(quad.graph_name, ox.DefaultGraph) else \
+                dataset.graph(URIRef(quad.graph_name.value))
+            graph.add((describe.to_rdflib(quad.subject), describe.to_rdflib(quad.predicate),
+                       describe.to_rdflib(quad.object)))
         return jsonld.compact(dataset)
+    prefixes = {**describe.document_prefixes(base), "foaf": str(FOAF), "void": str(VOID), "dcterms": str(DCTERMS)}
     if fmt.quads:
-        return dataset.serialize(format=fmt.rdflib_format, encoding="utf-8")
-    merged = Graph()
-    for prefix, namespace in dataset.namespaces():
-        merged.bind(prefix, namespace)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        merged.add((s, p, o))
-    return merged.serialize(format=fmt.rdflib_format, encoding="utf-8")
+        return ox.serialize(fragment.quads(), format=fmt.rdf_format, prefixes=prefixes)
+    triples = fragment.data + describe.from_rdflib_graph(fragment.metadata)  # one graph: data and metadata
+    return ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
 
 
 @bp.route("/fragments")
@@ -197,7 +211,7 @@ def fragments():
     page = requested_page()
     fmt = choose_format()
     root = url_for("fragments.fragments", _external=True)
-    body = _serialize(fragment_dataset(root, pattern, page), fmt)
+    body = _serialize(read_fragment(root, pattern, page), fmt)
     response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
     # finish() adds Vary, ETag, Last-Modified and Cache-Control: public, max-age=CACHE_MAX_AGE
     return negotiation.finish(response, tag_parts=(fmt.name, request.host, request.query_string.decode("ascii", "replace")))
