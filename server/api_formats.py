@@ -81,7 +81,7 @@ def flatten(item: dict) -> dict[str, str]:
     return row
 
 
-def page_url(page: Page, offset: int) -> str:
+def page_url(offset: int) -> str:
     """This request's URL with `offset` changed (absolute, on the host the client asked)."""
     args = [(name, value) for name, value in request.args.items(multi=True) if name != "offset"]
     if offset:
@@ -93,9 +93,9 @@ def page_url(page: Page, offset: int) -> str:
 def paging_links(page: Page, total: int) -> dict[str, str | None]:
     following = page.offset + page.limit
     return {
-        "next": page_url(page, following) if following < total else None,
-        "previous": page_url(page, max(0, page.offset - page.limit)) if page.offset > 0 else None,
-        "first": page_url(page, 0),
+        "next": page_url(following) if following < total else None,
+        "previous": page_url(max(0, page.offset - page.limit)) if page.offset > 0 else None,
+        "first": page_url(0),
     }
 
 

@@ -26,8 +26,8 @@ from flask import Blueprint, Response, abort, request, url_for
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 
-from server import describe, jsonld, negotiation
 from graph.store import StoreOutdatedError
+from server import describe, jsonld, negotiation
 from server.db import get_build_info, get_store
 from server.fragment_pattern import POSITIONS, PatternError, TriplePattern, parse_pattern
 

@@ -15,8 +15,8 @@ from flask import Blueprint, Response, current_app
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from server import negotiation
 from graph.uris import ONTOLOGY_NS
+from server import negotiation
 from server.db import get_build_info
 
 bp = Blueprint("jsonld", __name__)
