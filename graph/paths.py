@@ -7,6 +7,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_FILE = PROJECT_ROOT / "ontology" / "racegraph.ttl"
 SHAPES_DIR = PROJECT_ROOT / "shapes"
 BUNDLED_ARTICLES = PROJECT_ROOT / "data" / "articles"
+BUNDLED_CURATION = PROJECT_ROOT / "data" / "curation.toml"
 
 
 def default_store_dir() -> Path:
