@@ -1,4 +1,4 @@
-"""The publisher's curation file (`data/curation.toml`, docs/curation.md): decisions the articles cannot make.
+"""The publisher's curation file (`--curation FILE`; the bundled articles have data/articles/curation.toml): decisions the articles cannot make.
 
 Three kinds of rule, each a TOML array of tables:
 

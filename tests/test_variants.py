@@ -16,7 +16,7 @@ from graph.cli import cli
 from graph.curation import CurationError, name_key, parse_curation, read_curation
 from graph.names import preference
 from graph.paths import BUNDLED_ARTICLES
-from graph.uris import DEFAULT_BASE
+from graph.uris import DEFAULT_BASE, ONTOLOGY_NS
 
 VARIANTS = Path(__file__).parent / "fixtures" / "variants"
 CURATION = VARIANTS / "curation.toml"
@@ -69,7 +69,7 @@ def store(variants_build):
 
 
 def ask(store, query: str) -> list:
-    prefixes = ("PREFIX rg: <http://127.0.0.1:5000/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    prefixes = (f"PREFIX rg: <{ONTOLOGY_NS}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
                 "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ")
     return list(store.query(prefixes + query))
 
