@@ -11,13 +11,12 @@ from graph.article import RaceArticle, Source, Translation
 from graph.countries import alpha2, country_names
 from graph.curation import NO_CURATION, Curation
 from graph.engines import parse_engine
-from graph.names import Spelling, name_things
+from graph.names import SCHEMA_NAME, Spelling, name_things
 from graph.table import TYRES, Flagged, ResultRow
 from graph.uris import Minter, slug
 from graph.vocab import RG
 
 SCHEMA = "https://schema.org/"
-SCHEMA_NAME = URIRef(SCHEMA + "name")
 SCHEMA_DESCRIPTION = URIRef(SCHEMA + "description")
 ARTICLE_LICENCE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
 

@@ -27,7 +27,7 @@ from graph.makers import split_maker
 from graph.uris import Minter
 from graph.vocab import RG
 
-SCHEMA_NAME = URIRef("https://schema.org/name")
+SCHEMA_NAME = URIRef("https://schema.org/name")  # graph.convert uses this one too
 _NAMED_BY_SCHEMA = ("driver", "team")  # kinds that also carry schema:name (a plain string)
 _LETTER_RUNS = re.compile(r"[^\W\d_]{2,}")
 
