@@ -112,7 +112,9 @@ def article(index: int, rows: int, rng: random.Random, pools: Pools) -> tuple[st
     threshold = winner * 0.7
     started = rows - 4
     classified = int(started * 0.8)
-    statuses = (["NC"] * 3 + ["DNF"] * (started - classified - 4) + ["DSQ"]) + ["DNS", "DNS", "DNA", "DNA"]
+    unclassified = started - classified  # NC, DNF and DSQ cars; then two DNS and two DNA
+    middle = ["NC"] * 3 + ["DNF"] * (unclassified - 4) + ["DSQ"] if unclassified >= 4 else ["NC", "DSQ", "DNF"][:unclassified]
+    statuses = middle + ["DNS", "DNS", "DNA", "DNA"]
     lines = [f"= {title} =", "",
              f"The {title} was an invented endurance race, run under the organization of the Automobile Club "
              f"de l'Ouest (ACO). It was run on {date} at the {circuit} near {locality}, {country}.", "",
@@ -161,7 +163,7 @@ def write_family(folder: Path, articles: int, rows: int = 60, seed: int = 7) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=200)
-    parser.add_argument("--rows", type=int, default=60)
+    parser.add_argument("--rows", type=int, default=60, help="cars per article (at least 8)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=HERE / "out" / "family")
     parser.add_argument("--write-only", action="store_true")
