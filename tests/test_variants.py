@@ -291,3 +291,12 @@ def test_rdf_document_of_a_merged_driver_lists_every_spelling(client):
     driver = URIRef(f"{ID}driver/olivier-thevenin")
     assert set(graph.objects(driver, RDFS.label)) == {Literal("Olivier Thévenin", lang="en")}
     assert set(graph.objects(driver, SKOS.altLabel)) == {Literal("Olivier Thevenin", lang="en")}
+
+
+def test_a_team_uri_with_its_legal_suffix_redirects_to_the_team(client):
+    """The seed's PK Sport Ltd. was id/team/pk-sport-ltd before teams were keyed without the suffix."""
+    for path, target in (("/id/team/pk-sport-ltd", "/id/team/pk-sport"),
+                         ("/page/team/racing-for-holland-b-v", "/page/team/racing-for-holland")):
+        response = client.get(path)
+        assert (response.status_code, response.headers["Location"]) == (301, target)
+    assert client.get("/page/team/pk-sport").status_code == 200
