@@ -134,6 +134,10 @@ class Assembled:
     merges: list[Merge]
     curation: dict  # {"file", "used": ["<rule id>: <what it says>"], "unused": [...]}
 
+    def __iter__(self):
+        """`dataset, warnings = assemble(...)`, as callers wrote before merges were reported."""
+        return iter((self.dataset, self.warnings))
+
 
 def assemble(races: list[RaceArticle], translations: list[Translation], *,
              base_uri: str = DEFAULT_BASE, curation: Curation = NO_CURATION) -> Assembled:
