@@ -86,8 +86,7 @@ SELECT ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
   GRAPH <http://127.0.0.1:5000/graph/article/2003-1000-km-of-le-mans-en> {
     ?entry rg:event <http://127.0.0.1:5000/id/event/2003-1000-km-of-le-mans> ;
            rg:tableOrder ?order ; rg:carNumber ?no ;
-           rg:raceClass/rdfs:label ?class ;
-           rg:chassis/rg:nameAsWritten ?chassis ; rg:engine/rg:nameAsWritten ?engine .
+           rg:classAsWritten ?class ; rg:chassisAsWritten ?chassis ; rg:engineAsWritten ?engine .
     OPTIONAL { ?entry rg:position ?pos }
     OPTIONAL { ?entry rg:status/rg:statusCode ?code }
     OPTIONAL { ?entry rg:tyre/rg:tyreLetter ?tyre }

@@ -20,10 +20,12 @@ from rdflib import Dataset, Graph, URIRef
 from graph import store as store_module
 from graph import store_dir
 from graph.article import RaceArticle, Translation, read_article
-from graph.convert import convert_race, convert_translation, event_uri
+from graph.convert import convert_translation, event_uri, read_race
+from graph.curation import NO_CURATION, Curation, CurationError, read_curation
 from graph.derive import derive
 from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
+from graph.names import Merge, name_things
 from graph.statistics import count_statistics
 from graph.paths import ONTOLOGY_FILE
 from graph.translate import match_translation
@@ -49,10 +51,15 @@ class BuildOutcome:
     warnings: list[str] = field(default_factory=list)
     violations: list = field(default_factory=list)
     rejected_dir: Path | None = None
+    merges: list[Merge] = field(default_factory=list)
+    curation: dict = field(default_factory=dict)  # {"file", "used": [...], "unused": [...]}
     build_id: str | None = None  # set when the build was published
 
     def summary(self) -> str:
         lines = [f"{name}: {count}" for name, count in self.counts.items()]
+        lines += [str(merge) for merge in self.merges]
+        lines += [f"curation: used {rule}" for rule in self.curation.get("used", [])]
+        lines += [f"curation: unused {rule}" for rule in self.curation.get("unused", [])]
         lines += [f"warning: {warning}" for warning in self.warnings]
         lines += [f"violation: {violation}" for violation in self.violations]
         return "\n".join(lines)
@@ -120,16 +127,38 @@ def read_articles(files: list[Path], progress: Progress | None = None):
     return races, translations
 
 
+@dataclass
+class Assembled:
+    dataset: Dataset
+    warnings: list[str]
+    merges: list[Merge]
+    curation: dict  # {"file", "used": ["<rule id>: <what it says>"], "unused": [...]}
+
+    def __iter__(self):
+        """`dataset, warnings = assemble(...)`, as callers wrote before merges were reported."""
+        return iter((self.dataset, self.warnings))
+
+
 def assemble(races: list[RaceArticle], translations: list[Translation], *,
-             base_uri: str = DEFAULT_BASE) -> tuple[Dataset, list[str]]:
-    """The whole dataset minted under `base_uri`: one named graph per article, one per derivation."""
+             base_uri: str = DEFAULT_BASE, curation: Curation = NO_CURATION) -> Assembled:
+    """The whole dataset minted under `base_uri`: one named graph per article, one per derivation.
+
+    Things the articles name are labelled once every article is read (graph.names): one preferred
+    label, every other spelling an alternative label in the graph of the article that wrote it."""
     minter = Minter(base_uri)
     dataset = Dataset()
     warnings: list[str] = []
+    converted = []
     for article in races:
-        triples, converted_warnings = convert_race(article, minter)
-        warnings += [str(w) for w in article.warnings] + converted_warnings
-        _add_graph(dataset, minter.article_graph(article.source.stem), triples)
+        race = read_race(article, minter, curation)
+        converted.append(race)
+        warnings += [str(w) for w in article.warnings] + race.warnings
+    names = name_things([(race.stem, race.spellings) for race in converted], minter, curation)
+    for article, race in zip(races, converted):
+        graph = race.graph
+        for triple in names.graphs[race.stem]:
+            graph.add(triple)
+        _add_graph(dataset, minter.article_graph(article.source.stem), graph)
         name, derived = derive(article, minter)
         _add_graph(dataset, name, derived)
     matched: list[Translation] = []
@@ -147,7 +176,12 @@ def assemble(races: list[RaceArticle], translations: list[Translation], *,
     _add_graph(dataset, minter.ontology_graph, ontology)
     sources = [minter.article_graph(a.source.stem) for a in [*races, *matched]]  # only graphs that exist
     _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
-    return dataset, warnings
+    report = {
+        "file": str(curation.path) if curation.path else None,
+        "used": [f"{rule}: {text}" for rule, text in curation.rules if rule in names.rules_used],
+        "unused": [f"{rule}: {text}" for rule, text in curation.rules if rule not in names.rules_used],
+    }
+    return Assembled(dataset, warnings, names.merges, report)
 
 
 def _add_graph(dataset: Dataset, name: URIRef, triples: Graph) -> None:
@@ -157,15 +191,22 @@ def _add_graph(dataset: Dataset, name: URIRef, triples: Graph) -> None:
 
 
 def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_BASE,
-                progress: Progress | None = None, validate: bool = True) -> BuildOutcome:
-    """Build `sources` into `out_dir`. Raises InputError on unreadable input (nothing written)."""
+                progress: Progress | None = None, validate: bool = True,
+                curation: Path | None = None) -> BuildOutcome:
+    """Build `sources` into `out_dir`, applying the curation file if one is given. Raises InputError
+    on unreadable input or an unusable curation file (nothing written)."""
     from graph.validate import validate_dataset
 
     Minter(base_uri)  # rejects a malformed base before any work
     out_dir = Path(out_dir)
+    try:
+        rules = read_curation(curation) if curation is not None else NO_CURATION
+    except CurationError as error:
+        raise InputError([error]) from None
     races, translations = read_articles(collect_sources(sources), progress)
     require_a_race(races, translations)
-    dataset, warnings = assemble(races, translations, base_uri=base_uri)
+    assembled = assemble(races, translations, base_uri=base_uri, curation=rules)
+    dataset, warnings = assembled.dataset, assembled.warnings
     if validate:
         result = validate_dataset(dataset, base_uri=base_uri,
                                   progress=(lambda done, total: progress("validating", done, total)) if progress else None)
@@ -176,11 +217,12 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     try:
         # build.json lists every warning the build prints: the articles' and the shapes' own
         printed = warnings + [result_line(v) for v in violations if v.severity == "Warning"]
-        counts = _write(staging, dataset, report, base_uri, races, translations, printed, conforms)
+        counts = _write(staging, dataset, report, base_uri, races, translations, printed, conforms, assembled)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    outcome = BuildOutcome(out_dir, conforms, counts, warnings, violations)
+    outcome = BuildOutcome(out_dir, conforms, counts, warnings, violations, merges=assembled.merges,
+                           curation=assembled.curation)
     if conforms:
         outcome.build_id = store_dir.publish(staging, out_dir)
     else:
@@ -191,7 +233,7 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
 
 
 def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, races, translations,
-           warnings: list[str], conforms: bool) -> dict[str, int]:
+           warnings: list[str], conforms: bool, assembled: Assembled) -> dict[str, int]:
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
     store = store_module.load_nquads(folder, nquads)
     dumps = folder / store_module.DUMPS_SUBDIR
@@ -217,6 +259,9 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
         "statistics": statistics,
         "sources": [{"file": str(a.source.path.name), "sha256": a.source.sha256} for a in [*races, *translations]],
         "warnings": warnings,
+        # every spelling that became another's alternative label, and what the curation file did
+        "merges": [str(merge) for merge in assembled.merges],
+        "curation": assembled.curation,
     })
     return counts
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from graph.paths import BUNDLED_ARTICLES, default_store_dir
+from graph.paths import BUNDLED_ARTICLES, BUNDLED_CURATION, default_store_dir
 from graph.uris import DEFAULT_BASE
 
 EXIT_VIOLATIONS = 1
@@ -68,7 +68,11 @@ def cli():
               help="Build folder to write (replaced only on success).")
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True,
               help="Base of every minted URI; must end with '/'. Use the public address of the server.")
-def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
+@click.option("--curation", "curation", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              show_default="data/articles/curation.toml when building the bundled articles, else none",
+              help="Curation file (TOML): spellings that are one thing, one spelling that is two things, "
+                   "preferred labels. See docs/curation.md.")
+def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Path | None):
     """Build the graph from article files or folders (default: the bundled articles).
 
     Parses every article, converts it to RDF (one named graph per article), derives class winners,
@@ -76,12 +80,19 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
     OUT: the pyoxigraph store, dumps (N-Triples, Turtle, TriG, gzipped), validation.ttl and
     build.json. OUT is replaced only when the graph conforms; otherwise the new build is left in
     OUT.rejected for inspection and OUT stays as it was.
+
+    Spellings of one thing (accents, capitals, hyphens, a team's legal suffix) become one resource
+    with one preferred label; each merge is reported as `merged: "spelling" → kind/key (preferred
+    "label")`, and each curation rule as used or unused.
     """
     from graph.build import InputError, build_graph
     from graph.uris import BaseUriError
 
     try:
-        outcome = build_graph(list(sources) or [BUNDLED_ARTICLES], out_dir, base_uri=base_uri, progress=Progress())
+        if curation is None and not sources and BUNDLED_CURATION.is_file():
+            curation = BUNDLED_CURATION
+        outcome = build_graph(list(sources) or [BUNDLED_ARTICLES], out_dir, base_uri=base_uri, progress=Progress(),
+                              curation=curation)
     except InputError as error:
         for article_error in error.errors:
             click.echo(f"error: {article_error}", err=True)
@@ -89,6 +100,12 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
         sys.exit(EXIT_ERROR)
     except BaseUriError as error:
         fail(str(error))
+    for merge in outcome.merges:
+        click.echo(str(merge), err=True)
+    for rule in outcome.curation.get("used", []):
+        click.echo(f"curation: used {rule}", err=True)
+    for rule in outcome.curation.get("unused", []):
+        click.echo(f"curation: unused {rule}", err=True)
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
     for name, count in outcome.counts.items():

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.article import RaceArticle, Source, Translation
 from graph.countries import alpha2, country_names
+from graph.curation import NO_CURATION, Curation
 from graph.engines import parse_engine
-from graph.makers import split_maker
+from graph.names import SCHEMA_NAME, Spelling, name_things
 from graph.table import TYRES, Flagged, ResultRow
 from graph.uris import Minter, slug
 from graph.vocab import RG
 
 SCHEMA = "https://schema.org/"
-SCHEMA_NAME = URIRef(SCHEMA + "name")
 SCHEMA_DESCRIPTION = URIRef(SCHEMA + "description")
 ARTICLE_LICENCE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
 
@@ -31,12 +33,26 @@ def _en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
+@dataclass
+class ConvertedRace:
+    """One race article's own triples, with the spellings of the things it names (labelled later,
+    by graph.names, once every article's spellings are known)."""
+    stem: str
+    graph: Graph
+    warnings: list[str]
+    spellings: list[Spelling]
+
+
 class _GraphWriter:
     """Adds the descriptions of shared things (countries, makers…) to one article's graph."""
 
-    def __init__(self, minter: Minter):
+    def __init__(self, minter: Minter, curation: Curation = NO_CURATION, stem: str = "", event: str | None = None):
         self.minter = minter
+        self.curation = curation
+        self.stem = stem
+        self.event = event  # the English title, which curation rules name
         self.graph = Graph()
+        self.spellings: list[Spelling] = []
 
     def add(self, subject, predicate, obj) -> None:
         self.graph.add((subject, predicate, obj))
@@ -44,6 +60,15 @@ class _GraphWriter:
     def labelled(self, uri: URIRef, rdf_type: URIRef, label: str) -> URIRef:
         self.add(uri, RDF.type, rdf_type)
         self.add(uri, RDFS.label, _en(label))
+        return uri
+
+    def named(self, kind: str, written: str, rdf_type: URIRef | None, car: str | None = None) -> URIRef:
+        """The thing `written` names; its labels come later, from every spelling of it (graph.names)."""
+        key, rules = self.curation.resolve(kind, written, event=self.event, car=car)
+        self.spellings.append(Spelling(kind, key, written, self.stem, "en", rules))
+        uri = self.minter.thing(kind, key)
+        if rdf_type is not None:
+            self.add(uri, RDF.type, rdf_type)
         return uri
 
     def country(self, alpha3: str) -> URIRef:
@@ -56,11 +81,8 @@ class _GraphWriter:
         self.add(uri, RG.alpha2, Literal(alpha2(alpha3)))
         return uri
 
-    def manufacturer(self, name: str) -> URIRef:
-        return self.labelled(self.minter.named("manufacturer", name), RG.Manufacturer, name)
-
     def tyre(self, letter: str) -> URIRef:
-        uri = self.manufacturer(TYRES[letter])
+        uri = self.named("manufacturer", TYRES[letter], RG.Manufacturer)
         self.add(uri, RDF.type, RG.TyreManufacturer)
         self.add(uri, RG.tyreLetter, Literal(letter))
         return uri
@@ -74,33 +96,6 @@ class _GraphWriter:
         self.add(uri, SKOS.notation, Literal(code))
         self.add(uri, RG.isClassified, Literal(False))
         return uri
-
-    def chassis(self, written: str) -> URIRef:
-        uri = self.labelled(self.minter.named("chassis", written), RG.Chassis, written)
-        self.add(uri, RG.nameAsWritten, Literal(written))
-        self.add(uri, RG.manufacturer, self.manufacturer(split_maker(written)[0]))
-        return uri
-
-    def engine(self, written: str) -> tuple[URIRef, bool]:
-        """The engine's resource, and whether its name was fully understood."""
-        parts = parse_engine(written)
-        uri = self.labelled(self.minter.named("engine", written), RG.Engine, written)
-        self.add(uri, RG.nameAsWritten, Literal(written))
-        self.add(uri, RG.manufacturer, self.manufacturer(parts.maker))
-        if parts.tuner:
-            self.add(uri, RG.tuner, self.manufacturer(parts.tuner))
-        optional = {
-            RG.modelCode: parts.model, RG.aspiration: parts.aspiration, RG.layout: parts.layout,
-            RG.fuel: parts.fuel,
-        }
-        for predicate, value in optional.items():
-            if value:
-                self.add(uri, predicate, Literal(value))
-        if parts.displacement is not None:
-            self.add(uri, RG.displacement, Literal(parts.displacement, datatype=XSD.decimal))
-        if parts.cylinders:
-            self.add(uri, RG.cylinders, Literal(parts.cylinders, datatype=XSD.integer))
-        return uri, parts.understood
 
     def source_article(self, source: Source, language: str, title: str | None) -> URIRef:
         uri = self.minter.article_graph(source.stem)
@@ -133,10 +128,22 @@ def entry_uris(article: RaceArticle, minter: Minter) -> dict[int, URIRef]:
     return uris
 
 
-def convert_race(article: RaceArticle, minter: Minter | None = None) -> tuple[Graph, list[str]]:
-    """The triples of one race article, and warnings about engine names it could not break down."""
+def convert_race(article: RaceArticle, minter: Minter | None = None,
+                 curation: Curation = NO_CURATION) -> tuple[Graph, list[str]]:
+    """The triples of one race article on its own (its things labelled from its own spellings), and
+    warnings about engine names it could not break down. A build labels things from every article."""
     minter = minter or Minter()
-    out = _GraphWriter(minter)
+    converted = read_race(article, minter, curation)
+    names = name_things([(converted.stem, converted.spellings)], minter, curation)
+    graph = converted.graph
+    for triple in names.graphs[converted.stem]:
+        graph.add(triple)
+    return graph, converted.warnings
+
+
+def read_race(article: RaceArticle, minter: Minter, curation: Curation = NO_CURATION) -> ConvertedRace:
+    """One race article's triples but the labels of the things it names, which graph.names adds."""
+    out = _GraphWriter(minter, curation, article.source.stem, article.title)
     event = event_uri(article, minter)
     add = out.add
     source = out.source_article(article.source, article.language, article.title)
@@ -146,18 +153,18 @@ def convert_race(article: RaceArticle, minter: Minter | None = None) -> tuple[Gr
     add(event, RG.date, Literal(article.date, datatype=XSD.date))
     add(event, RG.sourceArticle, source)
 
-    circuit = out.labelled(minter.named("circuit", article.venue.circuit), RG.Circuit, article.venue.circuit)
+    circuit = out.named("circuit", article.venue.circuit, RG.Circuit)
     add(circuit, RG.locality, Literal(article.venue.locality))
     add(circuit, RG.country, out.country(article.country))
     add(event, RG.circuit, circuit)
     if article.organiser:
         name, abbreviation = article.organiser
-        organiser = out.labelled(minter.named("organisation", name), RG.Organisation, name)
+        organiser = out.named("organisation", name, RG.Organisation)
         if abbreviation:
             add(organiser, RG.abbreviation, Literal(abbreviation))
         add(event, RG.organiser, organiser)
     if article.series:
-        add(event, RG.series, out.labelled(minter.named("series", article.series), RG.Series, article.series))
+        add(event, RG.series, out.named("series", article.series, RG.Series))
     if article.threshold is not None:
         add(event, RG.classificationThreshold, Literal(article.threshold, datatype=XSD.decimal))
 
@@ -172,10 +179,11 @@ def convert_race(article: RaceArticle, minter: Minter | None = None) -> tuple[Gr
             warnings.append(f"{article.source.path}:{row.line + 1}: engine name {row.engine!r} does not follow "
                             "'MAKE [(TUNER)] [MODEL] <litres>L [Turbo] <layout>'; kept whole as its label")
     _statistics(out, article, event, entries, warnings)
-    return out.graph, warnings
+    return ConvertedRace(article.source.stem, out.graph, warnings, out.spellings)
 
 
 def _convert_row(out: _GraphWriter, row: ResultRow, entry: URIRef, event: URIRef, event_title: str) -> bool:
+    """The entry of one row, with what the row wrote kept on it; False if its engine name was not understood."""
     add = out.add
     add(entry, RDF.type, RG.Entry)
     add(entry, RDFS.label, _en(f"#{row.number} {' / '.join(team.name for team in row.teams)}, {event_title}"))
@@ -186,23 +194,25 @@ def _convert_row(out: _GraphWriter, row: ResultRow, entry: URIRef, event: URIRef
         add(entry, RG.position, Literal(row.position, datatype=XSD.integer))
     else:
         add(entry, RG.status, out.status(row.pos))
-    add(entry, RG.raceClass, out.labelled(out.minter.named("class", row.car_class), RG.RaceClass, row.car_class))
-    _roles(out, entry, row.teams, "team", RG.Team, RG.team, RG.entrantRole, RG.EntrantRole, RG.roleTeam)
-    _roles(out, entry, row.drivers, "driver", RG.Driver, RG.driver, RG.driverRole, RG.DriverRole, RG.roleDriver)
-    add(entry, RG.chassis, out.chassis(row.chassis))
-    engine, understood = out.engine(row.engine)
-    add(entry, RG.engine, engine)
+    add(entry, RG.raceClass, out.named("class", row.car_class, RG.RaceClass, row.number))
+    add(entry, RG.classAsWritten, Literal(row.car_class))
+    _roles(out, entry, row, row.teams, "team", RG.Team, RG.team, RG.entrantRole, RG.EntrantRole, RG.roleTeam)
+    _roles(out, entry, row, row.drivers, "driver", RG.Driver, RG.driver, RG.driverRole, RG.DriverRole, RG.roleDriver)
+    add(entry, RG.chassis, out.named("chassis", row.chassis, RG.Chassis, row.number))
+    add(entry, RG.chassisAsWritten, Literal(row.chassis))
+    add(entry, RG.engine, out.named("engine", row.engine, RG.Engine, row.number))
+    add(entry, RG.engineAsWritten, Literal(row.engine))
     if row.tyre:
         add(entry, RG.tyre, out.tyre(row.tyre))
     if row.laps is not None:
         add(entry, RG.laps, Literal(row.laps, datatype=XSD.integer))
-    return understood
+    return parse_engine(row.engine).understood
 
 
-def _roles(out, entry, people: tuple[Flagged, ...], kind, thing_type, shortcut, role_link, role_type, role_target):
+def _roles(out, entry, row, people: tuple[Flagged, ...], kind, thing_type, shortcut, role_link, role_type, role_target):
+    """One role node per name of the cell, keeping the flag and the name exactly as the row shows them."""
     for order, person in enumerate(people, 1):
-        thing = out.labelled(out.minter.named(kind, person.name), thing_type, person.name)
-        out.add(thing, SCHEMA_NAME, Literal(person.name))
+        thing = out.named(kind, person.name, thing_type, row.number)
         country = out.country(person.country)
         out.add(thing, RG.nationality, country)
         role = URIRef(f"{entry}/{kind}/{order}")

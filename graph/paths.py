@@ -34,6 +34,7 @@ def package_folder(package: str) -> Path:
 ONTOLOGY_FILE = package_folder("ontology") / "racegraph.ttl"  # the repo's ontology/
 SHAPES_DIR = package_folder("shapes")  # the repo's shapes/
 BUNDLED_ARTICLES = package_folder("graph.bundled_articles")  # the repo's data/articles/ (pyproject maps it)
+BUNDLED_CURATION = BUNDLED_ARTICLES / "curation.toml"  # the publisher's curation of them (docs/curation.md)
 
 STORE_ENV = "RACEGRAPH_STORE"
 

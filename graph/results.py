@@ -1,6 +1,8 @@
 """`racegraph results`: each race's table as JSON, read back from the store with SPARQL.
 
-Strings come from the event's own article graph, so they are exactly as that article wrote them.
+Strings come from the event's own article graph and from each row's own words (the roles' rg:creditedAs,
+the entry's rg:classAsWritten, rg:chassisAsWritten, rg:engineAsWritten), never from the labels of the
+shared resources, which may prefer another article's spelling.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ _EVENTS = _PREFIXES + """SELECT ?event ?title ?date ?graph WHERE {
 _ENTRIES = _PREFIXES + """SELECT ?graph ?event ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
   GRAPH ?graph {
     ?entry rg:event ?event ; rg:tableOrder ?order ; rg:carNumber ?no ;
-           rg:raceClass/rdfs:label ?class ;
-           rg:chassis/rg:nameAsWritten ?chassis ; rg:engine/rg:nameAsWritten ?engine .
+           rg:classAsWritten ?class ; rg:chassisAsWritten ?chassis ; rg:engineAsWritten ?engine .
     OPTIONAL { ?entry rg:position ?pos }
     OPTIONAL { ?entry rg:status/rg:statusCode ?code }
     OPTIONAL { ?entry rg:tyre/rg:tyreLetter ?tyre }

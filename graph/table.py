@@ -108,8 +108,10 @@ class TableReader:
             raise self.error(line, "expected one results table, found a second header of the same table "
                                    "(an article holds a single '==Official results==' table)")
         if len(cells) != len(HEADER):
-            raise self.error(line, f"expected {len(HEADER)} cells ({' | '.join(HEADER)}), found {len(cells)} in "
-                                   f"{describe_found(text)}")
+            # An empty cell is `| |`; a missing one leaves the row short (or long): point at where it ends.
+            column = len(text.rstrip()) + 1 if len(cells) < len(HEADER) else cells[len(HEADER)].column
+            raise ArticleError(self.path, line, f"expected {len(HEADER)} cells ({' | '.join(HEADER)}), "
+                                                f"found {len(cells)} in {describe_found(text)}", column=column)
         pos, car_class, number, team, drivers, chassis, tyre, laps = cells
         if second is None:
             raise self.error(line, f"expected the engine line of car {number.text} after line {line} "
@@ -119,7 +121,7 @@ class TableReader:
             line=line, order=order,
             pos=self._pos(pos), car_class=self._required(car_class, "a class"),
             number=self._required(number, "a car number"),
-            teams=self._flagged(team, "team"), drivers=self._flagged(drivers, "driver"),
+            teams=self._flagged(team, "team"), drivers=self._flagged(drivers, "driver", may_be_empty=True),
             chassis=self._required(chassis, "a chassis"), tyre=self._tyre(tyre),
             laps=self._laps(laps, pos.text), engine=engine,
         )
@@ -159,9 +161,14 @@ class TableReader:
             return int(cell.text)
         raise self.error(cell, f"expected laps as a whole number or '-', found {describe_found(cell.text)}")
 
-    def _flagged(self, cell: Cell, what: str) -> tuple[Flagged, ...]:
-        """`GBR RJ Cole GBR Xero Competition` -> two names; a code starts a name only if words follow it."""
+    def _flagged(self, cell: Cell, what: str, may_be_empty: bool = False) -> tuple[Flagged, ...]:
+        """`GBR RJ Cole GBR Xero Competition` -> two names; a code starts a name only if words follow it.
+
+        An empty Drivers cell (a car entered but not driven: DNA, DNS) is no names; whether the entry's
+        status allows that is a rule of the shapes, not of the table."""
         words = cell.text.split()
+        if not words and may_be_empty:
+            return ()
         if not words:
             raise self.error(cell, f"expected at least one {what} with its country code, found an empty cell")
         if not is_alpha3(words[0]):

@@ -38,7 +38,9 @@ class RG(DefinedNamespace):
     averageSpeed: URIRef  # datatype property: average speed
     carNumber: URIRef  # datatype property: car number
     chassis: URIRef  # object property: chassis
+    chassisAsWritten: URIRef  # datatype property: chassis as written
     circuit: URIRef  # object property: circuit
+    classAsWritten: URIRef  # datatype property: class as written
     classWinner: URIRef  # object property (derived): class winner
     classificationThreshold: URIRef  # datatype property: classification threshold
     country: URIRef  # object property: country
@@ -50,6 +52,7 @@ class RG(DefinedNamespace):
     driver: URIRef  # object property: driver
     driverRole: URIRef  # object property: driver role
     engine: URIRef  # object property: engine
+    engineAsWritten: URIRef  # datatype property: engine as written
     enteredNationality: URIRef  # object property: entered nationality
     entrantRole: URIRef  # object property: entrant role
     event: URIRef  # object property: event
@@ -66,7 +69,6 @@ class RG(DefinedNamespace):
     locality: URIRef  # datatype property: locality
     manufacturer: URIRef  # object property: manufacturer
     modelCode: URIRef  # datatype property: model code
-    nameAsWritten: URIRef  # datatype property: name as written
     nationality: URIRef  # object property: nationality
     organiser: URIRef  # object property: organiser
     poleLapTime: URIRef  # datatype property: pole lap time

@@ -261,8 +261,8 @@ _RESULT_FIELDS = """
 SELECT ?entry ?event ?title ?date ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {{
   VALUES ?entry {{ {entries} }}
   GRAPH ?graph {{
-    ?entry rg:event ?event ; rg:carNumber ?no ; rg:raceClass ?raceClass ; rg:chassis ?car ; rg:engine ?motor .
-    ?raceClass rdfs:label ?class . ?car rg:nameAsWritten ?chassis . ?motor rg:nameAsWritten ?engine .
+    ?entry rg:event ?event ; rg:carNumber ?no ;
+           rg:classAsWritten ?class ; rg:chassisAsWritten ?chassis ; rg:engineAsWritten ?engine .
     OPTIONAL {{ ?entry rg:event ?event ; rg:position ?pos }}
     OPTIONAL {{ ?entry rg:event ?event ; rg:status ?status . ?status rg:statusCode ?code }}
     OPTIONAL {{ ?entry rg:event ?event ; rg:tyre ?tyreMaker . ?tyreMaker rg:tyreLetter ?tyre }}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flask import abort, redirect, request
 
+from graph.curation import name_key
 from graph.uris import ONTOLOGY_IRI, ONTOLOGY_NS, slug
 
 # What racegraph mints after the base (docs/model.md): `id/` or `graph/`, then segments that are slugs
@@ -44,6 +45,9 @@ def requested_iri(base: str, key: str, url_of: Callable[[str], str]) -> str:
     if not MINTED_KEY.fullmatch(key):
         abort(404, f"racegraph does not name anything {key!r}: its names are id/<kind>/<slug> and "
                    "graph/<kind>/<slug>, with slugs of a-z, 0-9 and '-'")
+    if key.startswith("id/team/") and key.count("/") == 2 and name_key("team", key[8:]) != key[8:]:
+        # a team is keyed without its legal suffix (graph/curation.py): id/team/pk-sport-ltd is id/team/pk-sport
+        abort(redirect(url_of("id/team/" + name_key("team", key[8:])), code=301))
     return base + key
 
 

@@ -139,6 +139,31 @@ def test_missing_column_names_line_and_cell_count():
     assert error.value.line == number and error.value.path.name == "broken.en.txt"
 
 
+def test_row_with_a_missing_cell_points_at_where_the_row_ends():
+    """An empty cell is `| |`; a row with a cell left out is short, and still an error with its column."""
+    row = "| DNS | GT | 31 | GBR RJ Cole GBR Xero Competition | Chevrolet Corvette LM-GT | | - |"
+    text, number = broken("| DNS | GT | 31 | GBR RJ Cole GBR Xero Competition | GBR Ricky Cole IRL Peter Le Bas GBR "
+                          "Paula Cook | Chevrolet Corvette LM-GT | | - |", row)
+    with pytest.raises(ArticleError, match=r"expected 8 cells .* found 7") as error:
+        parse_text(text)
+    assert (error.value.line, error.value.column) == (number, len(row) + 1)
+    assert str(error.value).startswith(f"broken.en.txt:{number}:{len(row) + 1}: ")
+
+
+def test_empty_drivers_and_tyre_cells_are_a_car_listed_but_not_driven():
+    text, number = broken("| GBR Ricky Cole IRL Peter Le Bas GBR Paula Cook |", "| |")
+    row = next(row for row in parse_text(text).rows if row.number == "31")
+    assert (row.line, row.pos, row.drivers, row.tyre, row.laps) == (number, "DNS", (), "", None)
+    assert [team.name for team in row.teams] == ["RJ Cole", "Xero Competition"]
+
+
+def test_empty_team_cell_is_still_an_error():
+    text, number = broken("| GBR Lister Racing |", "| |")
+    with pytest.raises(ArticleError, match="expected at least one team with its country code, found an empty cell") as error:
+        parse_text(text)
+    assert error.value.line == number and error.value.column is not None
+
+
 def test_non_numeric_laps():
     text, number = broken("| 1 | LMP900 | 5 |", "| 1 | LMP900 | 5 |")
     text = text.replace("| Audi R8 | | 208 |", "| Audi R8 | | 2O8 |")

@@ -249,17 +249,35 @@ def test_malformed_base_uri_exits_2_naming_it(runner, tmp_path, base):
     assert not (tmp_path / "g").exists()
 
 
-def test_articles_that_disagree_about_a_shared_driver_fail_validation(runner, tmp_path, previous_build):
-    """Each event is validated with its own graphs; what two articles say of one driver is checked merged."""
+def test_articles_that_spell_a_shared_driver_two_ways_make_one_driver(runner, tmp_path):
+    """Spellings that fold together are one resource: the build conforms and reports the merge."""
     articles = tmp_path / "articles"
     articles.mkdir()
     shutil.copy(SEED, articles / "seed.en.txt")
     other = (FIXTURES / "2004-1000-km-of-nurburgring.en.txt").read_text(encoding="utf-8")
     (articles / "other.en.txt").write_text(other.replace("DNK Tom Kristensen", "DNK Tom KRISTENSEN"), encoding="utf-8")
+    result = invoke(runner, "build", articles, "--out", tmp_path / "graph")
+    assert result.exit_code == 0, result.output
+    assert 'merged: "Tom KRISTENSEN" → driver/tom-kristensen (preferred "Tom Kristensen")' in result.output
+    rows = json.loads(invoke(runner, "results", "--store", tmp_path / "graph").output)
+    written = {event["title"]: [name for entry in event["entries"] for _, name in entry["drivers"] if "KRIST" in name.upper()]
+               for event in rows}
+    assert written == {TITLE: ["Tom Kristensen"], "2004 1000 km of Nürburgring": ["Tom KRISTENSEN"]}
+
+
+def test_articles_that_put_a_shared_circuit_in_two_places_fail_validation(runner, tmp_path, previous_build):
+    """Each event is validated with its own graphs; what two articles say of one circuit is checked merged."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED, articles / "seed.en.txt")
+    other = (FIXTURES / "2004-1000-km-of-nurburgring.en.txt").read_text(encoding="utf-8")
+    (articles / "other.en.txt").write_text(
+        other.replace("at the Nürburgring near Nürburg, Germany", "at the Bugatti Circuit near Arnage, France"),
+        encoding="utf-8")
     before = snapshot(previous_build)
     result = invoke(runner, "build", articles, "--out", previous_build)
     assert result.exit_code == 1
-    assert "violation: http://127.0.0.1:5000/id/driver/tom-kristensen:" in result.output
+    assert "violation: http://127.0.0.1:5000/id/circuit/bugatti-circuit:" in result.output
     assert snapshot(previous_build) == before
 
 

@@ -27,7 +27,8 @@ KRISTENSEN = URIRef(ID + "driver/tom-kristensen")
 @pytest.fixture(scope="module")
 def built() -> tuple[Dataset, list[str]]:
     files = sorted(BUNDLED_ARTICLES.glob("*.txt")) + sorted((FIXTURES / "articles").glob("*.txt"))
-    return assemble(*read_articles(files))
+    assembled = assemble(*read_articles(files))
+    return assembled.dataset, assembled.warnings
 
 
 def union(dataset: Dataset) -> Graph:
@@ -113,7 +114,9 @@ def test_engine_breakdown_and_unparsed_engine_kept(built):
     engine = URIRef(ID + "engine/ford-nicholson-mclaren-4-0l-v8")
     assert graph.value(engine, RG.tuner) == URIRef(ID + "manufacturer/nicholson-mclaren")
     assert graph.value(engine, RG.cylinders) == Literal(8, datatype=XSD.integer)
-    assert str(graph.value(engine, RG.nameAsWritten)) == "Ford (Nicholson-McLaren) 4.0L V8"
+    assert str(graph.value(engine, RDFS.label)) == "Ford (Nicholson-McLaren) 4.0L V8"
+    (entry,) = graph.subjects(RG.engine, engine)
+    assert str(graph.value(entry, RG.engineAsWritten)) == "Ford (Nicholson-McLaren) 4.0L V8"
     odd = URIRef(ID + "engine/elan-mysterious-prototype-powerplant")
     assert str(graph.value(odd, RDFS.label)) == "Élan Mysterious Prototype Powerplant"
     assert (odd, RG.displacement, None) not in graph
@@ -166,8 +169,8 @@ def test_every_term_used_is_defined_by_the_ontology(built):
 
 def test_another_base_mints_every_instance_iri_under_it_and_keeps_the_vocabulary():
     files = sorted(BUNDLED_ARTICLES.glob("*.txt"))
-    default, _ = assemble(*read_articles(files))
-    moved, _ = assemble(*read_articles(files), base_uri="https://racegraph.example.org/")
+    default = assemble(*read_articles(files)).dataset
+    moved = assemble(*read_articles(files), base_uri="https://racegraph.example.org/").dataset
     assert len(list(moved.quads())) == len(list(default.quads()))
     iris = {term for quad in moved.quads((None, None, None, None)) for term in quad if isinstance(term, URIRef)}
     assert not [iri for iri in iris if iri.startswith(DEFAULT_BASE)]
@@ -178,13 +181,13 @@ def test_another_base_mints_every_instance_iri_under_it_and_keeps_the_vocabulary
 
 def test_unmatched_translation_is_reported_not_dropped_silently():
     files = sorted(BUNDLED_ARTICLES.glob("*.txt")) + sorted((FIXTURES / "unmatched").glob("*.txt"))
-    _, warnings = assemble(*read_articles(files))
+    warnings = assemble(*read_articles(files)).warnings
     assert any("1999-le-mans-sprint.es.txt" in w and "matches no race article" in w for w in warnings)
 
 
 def test_metadata_lists_only_sources_that_have_a_graph():
     files = sorted(BUNDLED_ARTICLES.glob("*.txt")) + sorted((FIXTURES / "unmatched").glob("*.txt"))
-    dataset, _ = assemble(*read_articles(files))
+    dataset = assemble(*read_articles(files)).dataset
     metadata = dataset.graph(URIRef(DEFAULT_BASE + "graph/metadata"))
     sources = set(metadata.objects(None, URIRef("http://purl.org/dc/terms/source")))
     graphs = {g.identifier for g in dataset.graphs()}

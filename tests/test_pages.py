@@ -351,7 +351,7 @@ HOSTILE_TRIG = """
       rg:driver <http://example.org/rg/id/driver/evil> ; rg:driverRole <http://example.org/rg/id/entry/hostile-race/1/driver/1> ;
       rdfs:label "#1"@en .
   <http://example.org/rg/id/entry/hostile-race/1/driver/1> a rg:DriverRole ; rg:listOrder 1 ;
-      rg:roleDriver <http://example.org/rg/id/driver/evil> ; rg:creditedAs "evil" .
+      rg:roleDriver <http://example.org/rg/id/driver/evil> ; rg:creditedAs "<script>alert(\\"x\\")</script>" .
   <http://example.org/rg/id/driver/evil> a rg:Driver ; rdfs:label "<script>alert(\\"x\\")</script>"@en .
 }
 """

@@ -71,12 +71,10 @@ def make_event(event: URIRef = EVENT, event_slug: str = "test-100-km", article: 
     chassis = MINT.named("chassis", "Audi R8")
     add((chassis, RDF.type, RG.Chassis))
     add((chassis, RDFS.label, en("Audi R8")))
-    add((chassis, RG.nameAsWritten, Literal("Audi R8")))
     add((chassis, RG.manufacturer, maker))
     engine = MINT.named("engine", "Audi 3.6L Turbo V8")
     add((engine, RDF.type, RG.Engine))
     add((engine, RDFS.label, en("Audi 3.6L Turbo V8")))
-    add((engine, RG.nameAsWritten, Literal("Audi 3.6L Turbo V8")))
     add((engine, RG.manufacturer, maker))
     add((engine, RG.displacement, Literal("3.6", datatype=XSD.decimal)))
     add((engine, RG.cylinders, Literal(8, datatype=XSD.positiveInteger)))
@@ -104,6 +102,9 @@ def make_event(event: URIRef = EVENT, event_slug: str = "test-100-km", article: 
         add((car, RG.raceClass, race_class))
         add((car, RG.chassis, chassis))
         add((car, RG.engine, engine))
+        add((car, RG.classAsWritten, Literal(class_name)))
+        add((car, RG.chassisAsWritten, Literal("Audi R8")))
+        add((car, RG.engineAsWritten, Literal("Audi 3.6L Turbo V8")))
         add((car, RG.tyre, tyre))
         add((car, RG.laps, Literal(laps, datatype=XSD.nonNegativeInteger)))
         if position is None:
@@ -300,16 +301,37 @@ def test_pole_position_of_another_event_is_reported(check):
 # ---------------------------------------------------------------- node shapes
 
 
-def test_entry_with_no_driver_is_reported(check):
+def without_drivers(g: Graph, car: URIRef) -> Graph:
+    g.remove((car, RG.driver, None))
+    g.remove((car, RG.driverRole, None))
+    return g
+
+
+@pytest.mark.parametrize("status", [None, "NC", "DNF", "DSQ"])
+def test_started_entry_with_no_driver_is_reported(check, status):
+    """#9 took the start (classified, or NC/DNF/DSQ): an empty Drivers cell is a broken row."""
     g = make_event()
-    g.remove((entry("7"), RG.driver, None))
-    g.remove((entry("7"), RG.driverRole, None))
-    result = check(g)
-    missing = {(v.focus, v.path) for v in result.violations}
-    assert missing == {(str(entry("7")), str(RG.driver)), (str(entry("7")), str(RG.driverRole))}
-    assert all(v.source_shape == f"{RULE}EntryShape[{p}]" for v, p in
-               zip(sorted(result.violations, key=lambda v: v.path), sorted([str(RG.driver), str(RG.driverRole)])))
-    assert "at least one rg:driver" in next(v.message for v in result.violations if v.path == str(RG.driver))
+    if status:
+        code = MINT.status(status.lower())
+        g.add((code, RDF.type, RG.ResultStatus))
+        g.add((code, RDFS.label, en(status)))
+        g.add((code, RG.statusCode, Literal(status)))
+        set_value(g, entry("9"), RG.status, code)
+    else:
+        g.remove((entry("9"), RG.status, None))
+        g.add((entry("9"), RG.position, Literal(3, datatype=XSD.positiveInteger)))
+    result = check(without_drivers(g, entry("9")))
+    found = [v for v in result.violations if v.source_shape == RULE + "StartedEntryHasDriverShape"]
+    assert [v.focus for v in found] == [str(entry("9"))]
+    assert "only DNA and DNS entries may have none" in found[0].message
+
+
+@pytest.mark.parametrize("status", ["DNS", "DNA"])
+def test_entry_not_started_may_have_no_driver(check, status):
+    g = event_where_car_9_did_not_start()
+    g.remove((entry("9"), RG.laps, None))
+    g.set((MINT.status("dns"), RG.statusCode, Literal(status)))
+    assert check(without_drivers(g, entry("9"))).violations == []
 
 
 def test_driver_shortcut_without_role_is_reported(check):
@@ -488,7 +510,7 @@ def test_the_same_shapes_validate_a_graph_minted_under_another_base():
     base = "https://example.org/racing/"
     shapes = load_shapes()
     assert (None, SH.namespace, Literal(str(RG), datatype=XSD.anyURI)) in shapes
-    dataset, _ = assemble(*read_articles(collect_sources([BUNDLED_ARTICLES])), base_uri=base)
+    dataset = assemble(*read_articles(collect_sources([BUNDLED_ARTICLES])), base_uri=base).dataset
     result = validate_dataset(dataset, base_uri=base)
     assert result.conforms and result.events_checked == 1
     assert [(v.event, v.focus, v.source_shape) for v in result.violations] == [
@@ -508,7 +530,7 @@ def test_seed_build_conforms_with_one_known_warning():
     from graph.build import assemble, collect_sources, read_articles
 
     races, translations = read_articles(collect_sources([BUNDLED_ARTICLES]), None)
-    dataset, _ = assemble(races, translations)
+    dataset = assemble(races, translations).dataset
     result = validate_dataset(dataset)
     assert result.conforms
     assert result.events_checked == 1

@@ -194,7 +194,8 @@ def related_section(reader: Reader, heading: str, pattern: str, iri: str, paging
 
 # the entries of one page are chosen first (the sub-select), then only they are read in full
 _ENTRIES = """
-SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?chassis ?engine ?tyre ?laps ?winner WHERE {{
+SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?classWritten ?chassis ?chassisWritten ?engine
+       ?engineWritten ?tyre ?laps ?winner WHERE {{
   {{ SELECT DISTINCT ?entry ?event ?date ?order WHERE {{
       ?entry a rg:Entry ; rg:event ?event ; rg:tableOrder ?order .
       {pattern}
@@ -204,8 +205,11 @@ SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?chassis ?engine
   OPTIONAL {{ ?entry rg:position ?pos }}
   OPTIONAL {{ ?entry rg:status ?status . OPTIONAL {{ ?status rg:statusCode ?code }} }}
   OPTIONAL {{ ?entry rg:raceClass ?class }}
+  OPTIONAL {{ ?entry rg:classAsWritten ?classWritten }}
   OPTIONAL {{ ?entry rg:chassis ?chassis }}
+  OPTIONAL {{ ?entry rg:chassisAsWritten ?chassisWritten }}
   OPTIONAL {{ ?entry rg:engine ?engine }}
+  OPTIONAL {{ ?entry rg:engineAsWritten ?engineWritten }}
   OPTIONAL {{ ?entry rg:tyre ?tyre }}
   OPTIONAL {{ ?entry rg:laps ?laps }}
   BIND(EXISTS {{ ?event rg:classWinner ?entry }} AS ?winner)
@@ -251,8 +255,14 @@ def entry_rows(reader: Reader, pattern: str, iri: str, paging: Paging | None) ->
     flags = country_flags(reader, countries)
     roles = _roles_by_entry(reader, role_rows, names, flags)
 
-    def optional_link(term):
-        return reader.link(term.value, names) if term is not None else None
+    def optional_link(term, written=None):
+        """A link to the thing, shown as this row wrote it (the thing's own label may prefer another spelling)."""
+        if term is None:
+            return None
+        link = reader.link(term.value, names)
+        if written is not None:
+            link["label"] = written.value
+        return link
 
     result, seen = [], set()
     for row in rows:
@@ -269,12 +279,12 @@ def entry_rows(reader: Reader, pattern: str, iri: str, paging: Paging | None) ->
             "position": int(row["pos"].value) if row["pos"] is not None else None,
             "status": status,
             "status_code": row["code"].value if row["code"] is not None else (status["label"] if status else None),
-            "class": optional_link(row["class"]),
+            "class": optional_link(row["class"], row["classWritten"]),
             "no": row["no"].value if row["no"] is not None else "",
             "teams": roles.get((entry, "teams"), []),
             "drivers": roles.get((entry, "drivers"), []),
-            "chassis": optional_link(row["chassis"]),
-            "engine": optional_link(row["engine"]),
+            "chassis": optional_link(row["chassis"], row["chassisWritten"]),
+            "engine": optional_link(row["engine"], row["engineWritten"]),
             "tyre": optional_link(row["tyre"]),
             "laps": int(row["laps"].value) if row["laps"] is not None else None,
             "class_winner": row["winner"] is not None and row["winner"].value == "true",
@@ -297,5 +307,6 @@ def _roles_by_entry(reader: Reader, role_rows, names: dict[str, str], flags: dic
         person["flag"] = flags.get(country, {}).get("flag", "") if country else ""
         person["code"] = flags.get(country, {}).get("code", "") if country else ""
         person["credited_as"] = row["credited"].value if row["credited"] is not None else person["label"]
+        person["label"] = person["credited_as"]  # shown as this row wrote it; the thing's page has its preferred label
         roles.setdefault((row["entry"].value, row["kind"].value), []).append(person)
     return roles

@@ -442,12 +442,16 @@ def search_data(reader: Reader, q: str, paging: Paging) -> dict:
     found: dict[str, dict] = {}  # iri -> {"types": set of type IRIs, "labels": label literals}
     if words:
         types = " ".join(describe.iri_ref(reader.ns + name) for name in iris.BROWSED_CLASSES)
-        rows = reader.query(f"SELECT DISTINCT ?s ?label ?type WHERE {{ VALUES ?type {{ {types} }} "
-                            f'?s a ?type ; rdfs:label ?label FILTER(STRSTARTS(STR(?s), "{reader.base}id/")) }}')
+        # any spelling finds a thing (skos:altLabel holds the ones it does not prefer); it is shown by its label
+        rows = reader.query(f"SELECT DISTINCT ?s ?label ?type ?alt WHERE {{ VALUES ?type {{ {types} }} "
+                            f"?s a ?type . {{ ?s rdfs:label ?label BIND(false AS ?alt) }} UNION "
+                            f"{{ ?s skos:altLabel ?label BIND(true AS ?alt) }} "
+                            f'FILTER(STRSTARTS(STR(?s), "{reader.base}id/")) }}')
         for row in rows:
             match = found.setdefault(row["s"].value, {"types": set(), "labels": [], "hit": False})
             match["types"].add(row["type"].value)
-            match["labels"].append(row["label"])
+            if row["alt"].value == "false":
+                match["labels"].append(row["label"])
             match["hit"] = match["hit"] or all(word in fold(row["label"].value) for word in words)
     type_names = reader.labels({t for match in found.values() for t in match["types"]})
     results = []
