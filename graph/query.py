@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph
 
 from graph.metadata import prefixes, query_prefixes
-from graph.store import open_store, read_build_info
+from graph.store import is_graph_result, open_store, read_build_info
 
 _FORMATS = {
     "json": pyoxigraph.QueryResultsFormat.JSON,
@@ -37,7 +37,7 @@ def render_query(results, output_format: str, store_dir: Path) -> bytes:
         if output_format == "json":
             return b'{"head": {}, "boolean": %s}\n' % (b"true" if results else b"false")
         return (b"true" if results else b"false") + b"\n"
-    if isinstance(results, pyoxigraph.QueryTriples):
+    if is_graph_result(results):
         info = read_build_info(store_dir)
         return pyoxigraph.serialize(results, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes(info.base_uri))
     if output_format in _FORMATS:

@@ -13,6 +13,10 @@ DEFAULTS = {
     "QUERY_WORKERS": 2,
     # let SPARQL SERVICE reach other endpoints over the network (off: such queries are refused)
     "ALLOW_REMOTE_SERVICE": False,
+    # SPARQL query URL of a server holding the build (`racegraph publish`); empty: the build folder's own store
+    "STORE_URL": "",
+    # on that server, the named graph holding the merge of all named graphs; empty: its default graph
+    "STORE_DEFAULT_GRAPH": "",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
