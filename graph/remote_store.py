@@ -99,6 +99,26 @@ def with_prefixes(text: str, prefixes: dict[str, str] | None) -> str:
     return "\n".join([*lines, text]) if lines else text
 
 
+def without_dataset_clauses(text: str) -> str:
+    """The query without its FROM and FROM NAMED clauses, for when the protocol gives the dataset (which then
+    wins, SPARQL 1.1 Protocol 2.1.4; Virtuoso would merge the two)."""
+    tokens = list(_TOKEN.finditer(text))
+    cuts, index = [], 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.lastgroup == "word" and token.group().upper() == "FROM":
+            end = index + 1
+            if end < len(tokens) and tokens[end].lastgroup == "word" and tokens[end].group().upper() == "NAMED":
+                end += 1
+            if end < len(tokens) and tokens[end].lastgroup in ("iri", "pname"):
+                cuts.append((token.start(), tokens[end].end()))
+                index = end
+        index += 1
+    for start, end in reversed(cuts):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 def with_substitutions(text: str, substitutions: dict) -> str:
     """The query with its variables bound as pyoxigraph's `substitutions=` binds them: a VALUES block
     opening the outermost group pattern."""
@@ -252,6 +272,8 @@ class RemoteStore:
         form = self._parser.query(query, prefixes=prefixes)
         accept = GRAPH_ACCEPT if isinstance(form, ox.QueryTriples) else RESULTS_ACCEPT
         text = with_substitutions(with_prefixes(query, prefixes), substitutions or {})
+        if default_graph is not None or named_graphs is not None:
+            text = without_dataset_clauses(text)
         return self._send(text, self._dataset(text, default_graph, named_graphs), accept)
 
     def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> Iterator[ox.Quad]:
@@ -291,7 +313,7 @@ class RemoteStore:
         return self._own_graphs
 
     def _dataset(self, text: str, default_graph: list | None, named_graphs: list | None) -> list[tuple[str, str]]:
-        if default_graph is not None or named_graphs is not None:
+        if default_graph is not None or named_graphs is not None:  # the caller's (FROM was dropped from the text)
             defaults = [g.value for g in default_graph or []]
             named = [g.value for g in named_graphs or []]
             if self.default_graph is not None:  # an empty list must not mean "every graph" to the server

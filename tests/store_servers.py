@@ -104,7 +104,7 @@ MaxClientConnections = 10
 [SPARQL]
 ; above racegraph's own MAX_RESULT_ROWS, so that racegraph sees (and reports) a cut result itself
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = 30
 MaxQueryCostEstimationTime = 0
 """
 

@@ -183,7 +183,7 @@ SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?chassis ?engine
   OPTIONAL {{ ?entry rg:engine ?engine }}
   OPTIONAL {{ ?entry rg:tyre ?tyre }}
   OPTIONAL {{ ?entry rg:laps ?laps }}
-  BIND(EXISTS {{ ?event rg:classWinner ?entry }} AS ?winner)
+  OPTIONAL {{ ?event rg:classWinner ?winner FILTER(?winner = ?entry) }}
 }} ORDER BY ?date ?event ?order
 """
 
@@ -252,7 +252,8 @@ def entry_rows(reader: Reader, pattern: str, iri: str, paging: Paging | None) ->
             "engine": optional_link(row["engine"]),
             "tyre": optional_link(row["tyre"]),
             "laps": int(row["laps"].value) if row["laps"] is not None else None,
-            "class_winner": row["winner"] is not None and row["winner"].value == "true",
+            # bound when the entry won its class (not an EXISTS: Virtuoso answers booleans as 1 and 0)
+            "class_winner": row["winner"] is not None,
         })
     return result
 
