@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install build serve test browser clean
+.PHONY: install build serve test browser store-servers clean
 
 # A private virtual environment with racegraph (editable) and its test tools.
 $(STAMP): pyproject.toml
@@ -26,12 +26,16 @@ serve: build
 	$(BIN)/racegraph serve --host $(HOST) --port $(PORT)
 
 # Every test: converter, ontology, shapes, CLI, server, live HTTP, headless Chromium.
-test: $(STAMP) browser
+test: $(STAMP) browser store-servers
 	$(BIN)/python -m pytest
 
 # Debian's Chromium and ChromeDriver for the page tests, installed when missing and we may.
 browser:
 	@sh .ci/install-browser
+
+# Debian's Virtuoso for the tests that use a real SPARQL server as the store, installed when missing and we may.
+store-servers:
+	@sh .ci/install-store-servers
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -306,7 +306,8 @@ class RemoteStore:
         """racegraph's named graphs on the server (not the merge's graph, nor graphs of other datasets);
         read once."""
         if self._own_graphs is None:
-            rows = self._send("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", [])
+            # GROUP BY, not DISTINCT: Virtuoso answers it in milliseconds rather than seconds
+            rows = self._send("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", [])
             found = sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
             self._own_graphs = [g for g in found if g != self.default_graph
                                 and (self.graph_prefix is None or g.startswith(self.graph_prefix))]
