@@ -23,9 +23,11 @@ from graph.convert import convert_race, convert_translation, event_uri
 from graph.derive import derive
 from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
+from graph.statistics import count_statistics
 from graph.paths import ONTOLOGY_FILE
 from graph.translate import match_translation
-from graph.uris import DEFAULT_BASE, Minter, rebase
+from graph.uris import DEFAULT_BASE, Minter
+from graph.vocab import RG
 
 Progress = Callable[[str, int, int], None]
 
@@ -72,6 +74,22 @@ def collect_sources(paths: list[Path]) -> list[Path]:
     return files
 
 
+def result_line(found) -> str:
+    """A SHACL result as the build prints it and build.json records it: resource, message, rule, value."""
+    line = f"{found.focus}: {found.message} [{found.source_shape}]"
+    return line + (f" (value {found.value})" if found.value else "")
+
+
+def require_a_race(races: list[RaceArticle], translations: list[Translation]) -> None:
+    """A graph with no race event would conform to every shape while holding nothing; refuse it."""
+    if races:
+        return
+    raise InputError([ArticleError(t.source.path, None, f"a translation ({t.language}) needs its race article in "
+                                                        "the same build; expected at least one race article (a "
+                                                        "'= Title =' line and a results table), found none")
+                      for t in translations])
+
+
 def read_articles(files: list[Path], progress: Progress | None = None):
     """Parse every file; collect every error rather than stopping at the first."""
     races: list[RaceArticle] = []
@@ -100,9 +118,10 @@ def read_articles(files: list[Path], progress: Progress | None = None):
     return races, translations
 
 
-def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple[Dataset, list[str]]:
-    """The whole dataset under the default base: one named graph per article, one per derivation."""
-    minter = Minter(DEFAULT_BASE)
+def assemble(races: list[RaceArticle], translations: list[Translation], *,
+             base_uri: str = DEFAULT_BASE) -> tuple[Dataset, list[str]]:
+    """The whole dataset minted under `base_uri`: one named graph per article, one per derivation."""
+    minter = Minter(base_uri)
     dataset = Dataset()
     warnings: list[str] = []
     for article in races:
@@ -122,7 +141,7 @@ def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple
         matched.append(translation)
         triples = convert_translation(translation, event_uri(race, minter), minter)
         _add_graph(dataset, minter.article_graph(translation.source.stem), triples)
-    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle", publicID=DEFAULT_BASE)
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     _add_graph(dataset, minter.ontology_graph, ontology)
     sources = [minter.article_graph(a.source.stem) for a in [*races, *matched]]  # only graphs that exist
     _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
@@ -143,8 +162,8 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     Minter(base_uri)  # rejects a malformed base before any work
     out_dir = Path(out_dir)
     races, translations = read_articles(collect_sources(sources), progress)
-    dataset, warnings = assemble(races, translations)
-    dataset = rebase(dataset, DEFAULT_BASE, base_uri)
+    require_a_race(races, translations)
+    dataset, warnings = assemble(races, translations, base_uri=base_uri)
     if validate:
         result = validate_dataset(dataset, base_uri=base_uri,
                                   progress=(lambda done, total: progress("validating", done, total)) if progress else None)
@@ -153,7 +172,9 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         conforms, violations, report = True, [], None
     staging = _staging_dir(out_dir)
     try:
-        counts = _write(staging, dataset, report, base_uri, races, translations, warnings, conforms)
+        # build.json lists every warning the build prints: the articles' and the shapes' own
+        printed = warnings + [result_line(v) for v in violations if v.severity == "Warning"]
+        counts = _write(staging, dataset, report, base_uri, races, translations, printed, conforms)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -200,13 +221,15 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
         pyoxigraph.serialize(store_module.named_graph_quads(store), out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
-    counts = _counts(store, base_uri)
+    counts = _counts(store)
+    statistics = count_statistics(store, base_uri=base_uri)
     del store  # release RocksDB before the folder is renamed
     store_module.write_build_info(folder, {
         "base_uri": base_uri,
         "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "conforms": conforms,
         "counts": counts,
+        "statistics": statistics,
         "sources": [{"file": str(a.source.path.name), "sha256": a.source.sha256} for a in [*races, *translations]],
         "warnings": warnings,
     })
@@ -220,7 +243,7 @@ _COUNTED = {
 }
 
 
-def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
+def _counts(store: pyoxigraph.Store) -> dict[str, int]:
     """Distinct triples of the merge, quads of the named graphs, and things by class."""
     def count(query: str) -> int:
         return int(next(iter(store.query(query)))["n"].value)
@@ -228,5 +251,5 @@ def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
     counts = {"triples": count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
               "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")}
     for name, local in _COUNTED.items():
-        counts[name] = count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{base_uri}ontology#{local}> }}")
+        counts[name] = count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{RG[local]}> }}")
     return counts

@@ -1,7 +1,7 @@
 """SHACL validation of the knowledge graph, one race event at a time.
 
-The shapes live in shapes/*.ttl; they and the ontology are written with relative
-IRIs (`@prefix rg: <ontology#> .`) and parsed with the base URI as publicID.
+The shapes live in shapes/*.ttl, in racegraph's fixed namespaces (graph.uris.ONTOLOGY_NS,
+SHAPES_NS), so one set of shapes validates a graph minted under any base URI.
 
 Why per event: pyshacl's cost grows faster than linearly with the size of the data
 graph (the SPARQL rules join entries with entries), so validating the whole dataset
@@ -25,10 +25,10 @@ from typing import Callable, Iterable
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD, NamespaceManager
+from rdflib.namespace import RDF, SH, NamespaceManager
 
 from graph.paths import ONTOLOGY_FILE, SHAPES_DIR
-from graph.uris import DEFAULT_BASE, Minter
+from graph.uris import DEFAULT_BASE, ONTOLOGY_NS, SHAPES_NS, Minter
 from graph.vocab import RG
 
 Progress = Callable[[int, int], None]
@@ -57,43 +57,31 @@ class ValidationResult:
     events_checked: int
 
 
-def _rebased(term: URIRef, base_uri: str) -> URIRef:
-    """An ontology term of graph.vocab.RG (default base) moved under `base_uri`."""
-    return URIRef(base_uri + str(term)[len(DEFAULT_BASE):])
-
-
-def load_shapes(base_uri: str = DEFAULT_BASE) -> Graph:
-    """Every shapes/*.ttl parsed with `base_uri` as publicID, ready for pyshacl."""
+def load_shapes() -> Graph:
+    """Every shapes/*.ttl, ready for pyshacl."""
     shapes = Graph()
     files = sorted(SHAPES_DIR.glob("*.ttl"))
     if not files:
         raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {SHAPES_DIR}")
     for path in files:
-        shapes.parse(path, format="turtle", publicID=base_uri)
-    # SHACL wants sh:namespace as an xsd:anyURI literal, but a literal cannot be
-    # relative; the files write the rg namespace as a relative IRI and we turn it
-    # into the literal here, so the SPARQL rules follow the base like everything else.
-    for declaration, namespace in list(shapes.subject_objects(SH.namespace)):
-        if isinstance(namespace, URIRef):
-            shapes.remove((declaration, SH.namespace, namespace))
-            shapes.add((declaration, SH.namespace, Literal(str(namespace), datatype=XSD.anyURI)))
-    shapes.bind("rg", base_uri + "ontology#")
-    shapes.bind("rgsh", base_uri + "shapes#")
+        shapes.parse(path, format="turtle")
+    shapes.bind("rg", ONTOLOGY_NS)
+    shapes.bind("rgsh", SHAPES_NS)
     return shapes
 
 
-def load_ontology(base_uri: str = DEFAULT_BASE) -> Graph:
-    """ontology/racegraph.ttl parsed with `base_uri` as publicID."""
+def load_ontology() -> Graph:
+    """ontology/racegraph.ttl."""
     if not ONTOLOGY_FILE.exists():
         raise FileNotFoundError(f"the ontology {ONTOLOGY_FILE} is missing")
     ontology = Graph()
-    ontology.parse(ONTOLOGY_FILE, format="turtle", publicID=base_uri)
+    ontology.parse(ONTOLOGY_FILE, format="turtle")
     return ontology
 
 
 def validate_event_graph(data: Graph, *, shapes: Graph, ontology: Graph) -> ValidationResult:
     """Validate one graph (normally one event's validation unit). `data` is not modified."""
-    events = sorted(set(data.subjects(RDF.type, _race_event_class(shapes))), key=str)
+    events = sorted(set(data.subjects(RDF.type, RG.RaceEvent)), key=str)
     unit = Graph()
     for triple in data:
         unit.add(triple)
@@ -104,13 +92,12 @@ def validate_event_graph(data: Graph, *, shapes: Graph, ontology: Graph) -> Vali
 def validate_dataset(dataset: Dataset, *, base_uri: str = DEFAULT_BASE,
                      progress: Progress | None = None) -> ValidationResult:
     """Validate every event of `dataset` on its own graphs, then what belongs to no event."""
-    shapes = load_shapes(base_uri)
-    ontology = load_ontology(base_uri)
-    race_event = _rebased(RG.RaceEvent, base_uri)
+    shapes = load_shapes()
+    ontology = load_ontology()
     ontology_graph = Minter(base_uri).ontology_graph
 
     graphs = {_name(g): g for g in dataset.graphs()}
-    events = sorted({s for s, _, _, _ in dataset.quads((None, RDF.type, race_event, None))}, key=str)
+    events = sorted({s for s, _, _, _ in dataset.quads((None, RDF.type, RG.RaceEvent, None))}, key=str)
     units: list[tuple[str, list[URIRef]]] = []
     claimed: set = set()
     for event in events:
@@ -174,12 +161,6 @@ def _union(graphs: Iterable[Graph]) -> Graph:
     return unit
 
 
-def _race_event_class(shapes: Graph) -> URIRef:
-    """rg:RaceEvent under whatever base the shapes were loaded with."""
-    suffix = str(RG.RaceEvent)[len(DEFAULT_BASE):]
-    return next((c for c in shapes.objects(None, SH.targetClass) if str(c).endswith("/" + suffix)), RG.RaceEvent)
-
-
 def _run(unit: Graph, shapes: Graph, ontology: Graph, event: str,
          focus_nodes: list | None = None) -> tuple[Graph, list[Violation]]:
     # inplace: the unit is our own throw-away copy, so pyshacl may mix the ontology into it.
@@ -195,7 +176,7 @@ def _run(unit: Graph, shapes: Graph, ontology: Graph, event: str,
 
 def _violation(report: Graph, shapes: Graph, result, event: str) -> Violation:
     names = NamespaceManager(Graph(), bind_namespaces="core")
-    names.bind("rg", _race_event_class(shapes)[:-len("RaceEvent")])
+    names.bind("rg", ONTOLOGY_NS)
 
     def text(term) -> str | None:
         if term is None:

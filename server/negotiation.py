@@ -13,7 +13,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from flask import Response, request
+import pyoxigraph as ox
+from flask import Response, current_app, request
 from werkzeug.exceptions import NotAcceptable
 
 from server.db import get_build_info
@@ -23,17 +24,17 @@ from server.db import get_build_info
 class Format:
     name: str  # also the URL suffix
     media_type: str
-    rdflib_format: str | None  # serializer name for RDF formats, None otherwise
+    rdf_format: ox.RdfFormat | None  # pyoxigraph's serialiser for RDF formats, None otherwise
     aliases: tuple[str, ...] = ()
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("html", "text/html", None, ("application/xhtml+xml",)),
     Format("json", "application/json", None),
-    Format("ttl", "text/turtle", "turtle", ("application/x-turtle",)),
-    Format("nt", "application/n-triples", "nt11"),
-    Format("rdf", "application/rdf+xml", "xml"),
-    Format("jsonld", "application/ld+json", "json-ld"),
+    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",)),
+    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
 )}
 
 RDF_FORMATS = ("ttl", "nt", "rdf", "jsonld")
@@ -104,14 +105,30 @@ def link_header(alternates: list[tuple[str, Format]]) -> str:
     return ", ".join(f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in alternates)
 
 
+def current_copy(*, tag_parts: tuple[str, ...], alternates: list[tuple[str, Format]] = (),
+                 vary: tuple[str, ...] = ("Accept",)) -> Response | None:
+    """The 304 for a conditional request whose copy is current, decided before any work; else None.
+
+    A build never changes, so the tag `finish` would give the full answer is known before it is made.
+    """
+    if not (request.if_none_match or request.if_modified_since):
+        return None
+    response = finish(Response(status=200), tag_parts=tag_parts, alternates=alternates, vary=vary)
+    return response if response.status_code == 304 else None
+
+
 def finish(response: Response, *, tag_parts: tuple[str, ...], alternates: list[tuple[str, Format]] = (),
            vary: tuple[str, ...] = ("Accept",)) -> Response:
-    """Add Vary, Link, ETag and Last-Modified, then answer 304 when the client's copy is current."""
+    """Add Vary, Link, ETag, Last-Modified and Cache-Control, then answer 304 when the client's copy is current."""
     for header in vary:
         response.vary.add(header)
     if alternates:
         response.headers["Link"] = link_header(list(alternates))
     response.set_etag(entity_tag(request.path, *tag_parts))
+    # a build never changes, so caches may keep an answer; they revalidate by ETag after CACHE_MAX_AGE,
+    # which is how a new build reaches them
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
     built = build_time()
     if built is not None:
         response.last_modified = built
