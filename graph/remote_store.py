@@ -38,8 +38,7 @@ JSON_RESULTS = "application/sparql-results+json"
 # one type each: Virtuoso answers 406 when the first type it is offered does not fit the query's form
 RESULTS_ACCEPT = XML_RESULTS
 GRAPH_ACCEPT = "application/n-triples"
-_RESULT_FORMATS = {XML_RESULTS: ox.QueryResultsFormat.XML, JSON_RESULTS: ox.QueryResultsFormat.JSON,
-                   "application/sparql-results+xml; charset=utf-8": ox.QueryResultsFormat.XML}
+_RESULT_FORMATS = {XML_RESULTS: ox.QueryResultsFormat.XML, JSON_RESULTS: ox.QueryResultsFormat.JSON}
 _GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                   "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 NO_GRAPH = "urn:racegraph:no-graph"  # names an empty graph list in the protocol, which has no word for one
