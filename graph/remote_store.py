@@ -41,6 +41,7 @@ GRAPH_ACCEPT = "application/n-triples"
 _RESULT_FORMATS = {XML_RESULTS: ox.QueryResultsFormat.XML, JSON_RESULTS: ox.QueryResultsFormat.JSON}
 _GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                   "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+_EXCLUDE = "racegraph:virtuoso-named-graph-exclude"  # a graph to leave out, sent as a Virtuoso pragma
 NO_GRAPH = "urn:racegraph:no-graph"  # names an empty graph list in the protocol, which has no word for one
 CONNECT_TIMEOUT = 5.0
 
@@ -250,9 +251,9 @@ class RemoteStore:
         self.timeout = float(timeout)
         self._auth = auth
         self._local = threading.local()
-        self._own_graphs: list[str] | None = None
         self._parser = ox.Store()  # empty, in memory: checks syntax locally
-        self._traits = {"virtuoso": False}  # learnt from the server's answers; shared with `with_timeout` copies
+        # learnt from the server, once; shared with the `with_timeout` copies
+        self._shared: dict = {"virtuoso": False, "own graphs": None, "other graphs": None}
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r}, default_graph={self.default_graph!r})"
@@ -304,13 +305,15 @@ class RemoteStore:
     def own_graphs(self) -> list[str]:
         """racegraph's named graphs on the server (not the merge's graph, nor graphs of other datasets);
         read once."""
-        if self._own_graphs is None:
+        if self._shared["own graphs"] is None:
             # GROUP BY, not DISTINCT: Virtuoso answers it in milliseconds rather than seconds
             rows = self._send("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", [])
             found = sorted(row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode))
-            self._own_graphs = [g for g in found if g != self.default_graph
-                                and (self.graph_prefix is None or g.startswith(self.graph_prefix))]
-        return self._own_graphs
+            own = [g for g in found if g != self.default_graph
+                   and (self.graph_prefix is None or g.startswith(self.graph_prefix))]
+            self._shared["other graphs"] = [g for g in found if g not in set(own)]
+            self._shared["own graphs"] = own
+        return self._shared["own graphs"]
 
     def _dataset(self, text: str, default_graph: list | None, named_graphs: list | None) -> list[tuple[str, str]]:
         if default_graph is not None or named_graphs is not None:  # the caller's (FROM was dropped from the text)
@@ -326,7 +329,13 @@ class RemoteStore:
             return []
         parameters = [("default-graph-uri", self.default_graph)]
         if shape.has_graph:
-            parameters += [("named-graph-uri", g) for g in self.own_graphs() or [NO_GRAPH]]
+            own = self.own_graphs()
+            if self._shared["virtuoso"]:
+                # Virtuoso takes the few graphs to leave out (its own, the merge's) rather than a list of
+                # thousands of article graphs, which it would echo back as one header each
+                parameters += [(_EXCLUDE, g) for g in self._shared["other graphs"]]
+            else:
+                parameters += [("named-graph-uri", g) for g in own or [NO_GRAPH]]
         return parameters
 
     # -- the protocol --
@@ -340,8 +349,9 @@ class RemoteStore:
 
     def _send(self, text: str, dataset: list[tuple[str, str]], accept: str = RESULTS_ACCEPT):
         deadline = time.monotonic() + self.timeout
-        form = [("query", text), *dataset]
-        if self._traits["virtuoso"]:  # Virtuoso stops a query at `timeout` ms itself (and says so: S1TAT)
+        pragmas = "".join(f"define input:named-graph-exclude <{g}>\n" for name, g in dataset if name == _EXCLUDE)
+        form = [("query", pragmas + text), *((name, g) for name, g in dataset if name != _EXCLUDE)]
+        if self._shared["virtuoso"]:  # Virtuoso stops a query at `timeout` ms itself (and says so: S1TAT)
             form.append(("timeout", str(int(self.timeout * 1000))))
         try:
             answer = self._session().post(
@@ -352,7 +362,7 @@ class RemoteStore:
         except requests.RequestException as error:
             raise RemoteStoreError(f"the store server {self.endpoint} cannot be reached: {error}") from None
         if answer.headers.get("Server", "").startswith("Virtuoso"):
-            self._traits["virtuoso"] = True
+            self._shared["virtuoso"] = True
         if answer.headers.get("X-SQL-State") == "S1TAT":  # Virtuoso's "anytime" answer: cut short, incomplete
             answer.close()
             raise RemoteTimeout(f"the store server {self.endpoint} stopped the query at its time limit")
@@ -362,7 +372,7 @@ class RemoteStore:
         if answer.status_code != 200:
             raise RemoteStoreError(f"the store server {self.endpoint} answered {answer.status_code}: {_excerpt(answer)}")
         media = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        body = _Answer(answer.raw, deadline, self.endpoint, fix_line=_virtuoso_line if self._traits["virtuoso"] else None)
+        body = _Answer(answer.raw, deadline, self.endpoint, fix_line=_virtuoso_line if self._shared["virtuoso"] else None)
         _WATCHDOG.watch(deadline, body)
         if media in _RESULT_FORMATS:
             return _boolean_if_ask(ox.parse_query_results(body, format=_RESULT_FORMATS[media]))
