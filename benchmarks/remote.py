@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+import requests
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT), str(ROOT / "tests")]
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         stores.append(virtuoso)
         load = {"oxigraph": publish(build, oxigraph.publish_arguments()),
                 "virtuoso": publish(build, virtuoso.publish_arguments())}
+        print(f"published in {load['oxigraph']:.0f} s (Oxigraph) and {load['virtuoso']:.0f} s (Virtuoso)", flush=True)
         setups = {"embedded": {}, "oxigraph": oxigraph.app_settings(), "virtuoso": virtuoso.app_settings()}
         results: dict[str, dict[str, dict]] = {}
         answers: dict[str, dict[str, str]] = {}
@@ -110,7 +113,12 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(web, base + "/", 120)
             for case, target in CASES:
-                answer, headers = check(base, target)
+                try:
+                    answer, headers = check(base, target)
+                except (ValueError, requests.RequestException) as error:  # reported, not measured
+                    answers.setdefault(case, {})[name] = f"failed: {error}"
+                    results.setdefault(case, {})[name] = {"rps": 0.0, "p50": 0.0, "p99": 0.0, "errors": 1}
+                    continue
                 answers.setdefault(case, {})[name] = answer
                 rounds = sorted((wrk(base + target.path, headers, args, False) for _ in range(args.rounds)),
                                 key=lambda r: r["rps"])

@@ -190,13 +190,13 @@ SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?chassis ?engine
 
 _ENTRY_COUNT = "SELECT (COUNT(DISTINCT ?entry) AS ?n) WHERE {{ ?entry a rg:Entry . {pattern} }}"
 
-# who drove and entered each car, in the order and under the flag and name of that row of the table
+# who drove and entered each car, in the order and under the flag and name of that row of the table; the
+# entries are given inside each branch, as Virtuoso does not carry an outer VALUES into a UNION (9 s, not 0.1 s)
 _ROLES = """
 SELECT DISTINCT ?entry ?kind ?order ?who ?credited ?country WHERE {{
-  VALUES ?entry {{ {entries} }}
-  {{ ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
+  {{ VALUES ?entry {{ {entries} }} ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
   UNION
-  {{ ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
+  {{ VALUES ?entry {{ {entries} }} ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
   OPTIONAL {{ ?role rg:listOrder ?order }}
   OPTIONAL {{ ?role rg:creditedAs ?credited }}
   OPTIONAL {{ ?role rg:enteredNationality ?country }}
