@@ -1,14 +1,14 @@
 """From article files to a build folder: parse, convert, derive, validate, then publish atomically.
 
-A build writes into a fresh sibling folder and only replaces the target once everything is written
-and the graph conforms; a failed build leaves the previous one exactly as it was.
+A build writes into a fresh staging folder and only replaces the target once everything is written
+and the graph conforms; a failed or killed build leaves the previous one exactly as it was
+(graph.store_dir publishes atomically and recovers what a killed build left behind).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +18,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
 from graph import store as store_module
+from graph import store_dir
 from graph.article import RaceArticle, Translation, read_article
 from graph.convert import convert_race, convert_translation, event_uri
 from graph.derive import derive
@@ -48,6 +49,7 @@ class BuildOutcome:
     warnings: list[str] = field(default_factory=list)
     violations: list = field(default_factory=list)
     rejected_dir: Path | None = None
+    build_id: str | None = None  # set when the build was published
 
     def summary(self) -> str:
         lines = [f"{name}: {count}" for name, count in self.counts.items()]
@@ -170,7 +172,7 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         conforms, violations, report = result.conforms, list(result.violations), result.report
     else:
         conforms, violations, report = True, [], None
-    staging = _staging_dir(out_dir)
+    staging = store_dir.prepare_staging(out_dir)
     try:
         # build.json lists every warning the build prints: the articles' and the shapes' own
         printed = warnings + [result_line(v) for v in violations if v.severity == "Warning"]
@@ -180,29 +182,12 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         raise
     outcome = BuildOutcome(out_dir, conforms, counts, warnings, violations)
     if conforms:
-        _replace(staging, out_dir)
+        outcome.build_id = store_dir.publish(staging, out_dir)
     else:
         rejected = out_dir.with_name(out_dir.name + ".rejected")
-        _replace(staging, rejected)
+        store_dir.keep_rejected(staging, rejected)
         outcome.rejected_dir = rejected
     return outcome
-
-
-def _staging_dir(out_dir: Path) -> Path:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    return staging
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """Swap the finished staging folder in; the old target is removed only after the new one is in place."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, races, translations,

@@ -131,23 +131,26 @@ def validate(store_dir: Path):
 @store_option
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
               show_default=True, help="Result format for SELECT and ASK (CONSTRUCT/DESCRIBE print Turtle).")
+@click.option("--allow-remote-service", is_flag=True,
+              help="Let SERVICE contact other SPARQL endpoints (refused by default, as on the server).")
 @click.argument("query")
-def query(store_dir: Path, output_format: str, query: str):
+def query(store_dir: Path, output_format: str, allow_remote_service: bool, query: str):
     """Run a SPARQL query on the store. QUERY is the text, @file.rq, or - for standard input.
 
-    The default graph is the merge of all named graphs (one per source article).
+    The default graph is the merge of all named graphs (one per source article). Relative IRIs
+    resolve against the build's base URI.
     """
     from graph.query import QueryError, render_query, run_query
     from graph.store import StoreMissingError
 
     text = _query_text(query)
     try:
-        results = run_query(store_dir, text)
+        results = run_query(store_dir, text, allow_remote_service=allow_remote_service)
         output = render_query(results, output_format, store_dir)
     except (StoreMissingError, QueryError) as error:
         fail(str(error))
-    except OSError as error:  # raised while results are read: pyoxigraph evaluates lazily (a failing SERVICE)
-        fail(f"query failed while reading its results: {error}")
+    except (OSError, RuntimeError) as error:  # raised while results are read: pyoxigraph evaluates lazily
+        fail(f"query failed while reading its results: {error}")  # (a SERVICE that failed or answered garbage)
     sys.stdout.buffer.write(output)
 
 
@@ -234,9 +237,10 @@ def serve(store_dir: Path, store_url: str | None, default_graph: str | None, hos
     This is Flask's own threaded server, for one machine. In production run several gunicorn
     workers on the same read-only store:
 
-        RACEGRAPH_STORE=var/graph gunicorn -w 4 --timeout 60 -b 0.0.0.0:8000 'server:create_app()'
+        RACEGRAPH_STORE=var/graph gunicorn -c python:server.gunicorn_config -b 0.0.0.0:8000 'server:create_app()'
 
-    (gunicorn's --timeout must exceed the QUERY_TIMEOUT setting). Restart after a rebuild.
+    A new build of the store is served as soon as `racegraph build` publishes it, with no restart.
+    SIGTERM stops the server after the requests in flight are answered.
     """
     from graph.store import StoreMissingError, read_build_info
     from server import create_app
@@ -252,7 +256,12 @@ def serve(store_dir: Path, store_url: str | None, default_graph: str | None, hos
                    "server", err=True)
     app = create_app({"STORE": str(store_dir), "STORE_URL": store_url or "", "STORE_DEFAULT_GRAPH": default_graph or ""})
     click.echo(f"racegraph serving {store_url or store_dir} at http://{host}:{port}/", err=True)
-    app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=debug)
+    if debug:
+        app.run(host=host, port=port, debug=True, threaded=True, use_reloader=True)
+        return
+    from server.serving import serve as serve_until_stopped
+
+    serve_until_stopped(app, host, port, log=lambda line: click.echo(line, err=True))
 
 
 def _is_local(uri: str) -> bool:

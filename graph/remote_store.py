@@ -267,11 +267,13 @@ class RemoteStore:
     # -- the GraphStore interface --
 
     def query(self, query: str, *, prefixes: dict[str, str] | None = None, substitutions: dict | None = None,
-              default_graph: list | None = None, named_graphs: list | None = None):
+              default_graph: list | None = None, named_graphs: list | None = None, base_iri: str | None = None):
         # parsing on an empty store raises SyntaxError as the embedded store does, and tells the query's form
-        form = self._parser.query(query, prefixes=prefixes)
+        form = self._parser.query(query, prefixes=prefixes, base_iri=base_iri)
         accept = GRAPH_ACCEPT if isinstance(form, ox.QueryTriples) else RESULTS_ACCEPT
         text = with_substitutions(with_prefixes(query, prefixes), substitutions or {})
+        if base_iri:  # relative IRIs resolve as they did in the local parse (a BASE in the query comes later)
+            text = f"BASE <{base_iri}>\n{text}"
         if default_graph is not None or named_graphs is not None:
             text = without_dataset_clauses(text)
         return self._send(text, self._dataset(text, default_graph, named_graphs), accept)

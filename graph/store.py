@@ -125,7 +125,8 @@ class GraphStore(Protocol):
 
     def query(self, query: str, *, prefixes: dict[str, str] | None = None,
               substitutions: dict[pyoxigraph.Variable, Any] | None = None,
-              default_graph: list | None = None, named_graphs: list | None = None) -> Any: ...
+              default_graph: list | None = None, named_graphs: list | None = None,
+              base_iri: str | None = None) -> Any: ...
 
     def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> Iterator[pyoxigraph.Quad]: ...
 

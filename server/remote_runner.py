@@ -32,7 +32,10 @@ class RemoteRunner:
             self._graphs = frozenset(graph.value for graph in self.store.named_graphs())
         return self._graphs
 
-    def run(self, job: Job, timeout: float) -> dict:
+    def run(self, job: Job, timeout: float, *, build: str | None = None, client: str | None = None,
+            admitted: bool = False) -> dict:
+        """The reply to `job` (`build`, `client` and `admitted` are the worker pool's: the store server
+        holds one build and does its own admission)."""
         try:
             return query_worker.run(self.store.with_timeout(timeout), self.graphs(), job, self.known_prefixes)
         except query_worker.Refused as refusal:

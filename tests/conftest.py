@@ -83,7 +83,11 @@ def store_kind(request) -> str:
 def app(built_store, store_kind, published_stores):
     from server import create_app
 
-    return create_app({"TESTING": True, "STORE": str(built_store), **published_stores(store_kind)})
+    from server.query_runner import close_pools
+
+    application = create_app({"TESTING": True, "STORE": str(built_store), **published_stores(store_kind)})
+    yield application
+    close_pools(application)  # its query and store worker processes
 
 
 @pytest.fixture
