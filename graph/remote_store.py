@@ -73,6 +73,8 @@ class _Shape:
     declared: frozenset[str]  # prefixes the text declares
     has_from: bool  # a FROM or FROM NAMED clause: the query names its own dataset
     has_graph: bool  # a GRAPH pattern: named graphs matter
+    graph_iris: frozenset[str]  # the graphs named by `GRAPH <iri>`
+    graph_other: bool  # a `GRAPH ?var` (or GRAPH with a prefixed name)
     body: int  # offset just inside the outermost group pattern (for substitutions)
 
 
@@ -89,7 +91,11 @@ def _shape(text: str) -> _Shape:
         elif kind == "brace" and seen_where:
             body = end
             break
-    return _Shape(frozenset(declared), "FROM" in words, "GRAPH" in words, body)
+    after_graph = [tokens[i + 1] for i, (kind, value, _) in enumerate(tokens[:-1])
+                   if kind == "word" and value.upper() == "GRAPH"]
+    graph_iris = frozenset(value[1:-1] for kind, value, _ in after_graph if kind == "iri")
+    graph_other = any(kind != "iri" for kind, _, _ in after_graph)
+    return _Shape(frozenset(declared), "FROM" in words, "GRAPH" in words, body, graph_iris, graph_other)
 
 
 def with_prefixes(text: str, prefixes: dict[str, str] | None) -> str:
@@ -332,9 +338,12 @@ class RemoteStore:
         parameters = [("default-graph-uri", self.default_graph)]
         if shape.has_graph:
             own = self.own_graphs()
-            if self._shared["virtuoso"]:
-                # Virtuoso takes the few graphs to leave out (its own, the merge's) rather than a list of
-                # thousands of article graphs, which it would echo back as one header each
+            if self._shared["virtuoso"] and not shape.graph_other:
+                # Virtuoso sees no named graph but those named (`GRAPH <iri>`) once a default graph is given
+                parameters += [("named-graph-uri", g) for g in sorted(shape.graph_iris)]
+            elif self._shared["virtuoso"] and not shape.graph_iris:
+                # `GRAPH ?g` on Virtuoso: leave out the few graphs that are not racegraph's (its own, the
+                # merge's) rather than list thousands of article graphs, which it echoes as one header each
                 parameters += [(_EXCLUDE, g) for g in self._shared["other graphs"]]
             else:
                 parameters += [("named-graph-uri", g) for g in own or [NO_GRAPH]]

@@ -251,6 +251,14 @@ def test_without_protocol_dataset_every_named_graph_is_queryable(client):
     assert [row["g"]["value"] for row in rows] == [G1, G2]
 
 
+def test_a_graph_named_in_the_query_is_read(client):
+    """Regression: Virtuoso, once given a default graph, saw no named graph that the request did not list."""
+    rows = bindings(select(client, f"SELECT ?s WHERE {{ GRAPH <{G2}> {{ ?s a ?t }} }}"))
+    assert len(rows) == 1 + len(DRIVERS[8:])
+    mixed = bindings(select(client, f"SELECT DISTINCT ?g WHERE {{ GRAPH <{G2}> {{ ?s a ?t }} GRAPH ?g {{ ?s ?p ?o }} }}"))
+    assert [row["g"]["value"] for row in mixed] == [G2]
+
+
 def test_from_in_the_query(client):
     rows = bindings(select(client, f"SELECT * FROM <{G2}> WHERE {{ ?s a ?t }}"))
     assert len(rows) == 1 + len(DRIVERS[8:])
