@@ -95,7 +95,8 @@ def _shape(text: str) -> _Shape:
                    if kind == "word" and value.upper() == "GRAPH"]
     graph_iris = frozenset(value[1:-1] for kind, value, _ in after_graph if kind == "iri")
     graph_other = any(kind != "iri" for kind, _, _ in after_graph)
-    return _Shape(frozenset(declared), "FROM" in words, "GRAPH" in words, body, graph_iris, graph_other)
+    return _Shape(declared=frozenset(declared), has_from="FROM" in words, has_graph="GRAPH" in words,
+                  graph_iris=graph_iris, graph_other=graph_other, body=body)
 
 
 def with_prefixes(text: str, prefixes: dict[str, str] | None) -> str:
