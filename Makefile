@@ -8,7 +8,7 @@ PORT ?= 5000
 BASE_URI ?= http://$(HOST):$(PORT)/
 STAMP := $(VENV)/.installed
 
-.PHONY: install build serve test browser clean
+.PHONY: install build serve test browser store-servers clean
 
 # A private virtual environment with racegraph (editable) and its test tools.
 $(STAMP): pyproject.toml
@@ -29,12 +29,16 @@ serve: build
 
 # Every test: converter, ontology, shapes, CLI, server, live HTTP, headless Chromium, the wheel.
 # PYTEST_ARGS passes options to pytest (.ci/run gives -m "not wheel": it runs .ci/wheel-smoke itself).
-test: $(STAMP) browser
+test: $(STAMP) browser store-servers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Debian's Chromium and ChromeDriver for the page tests, installed when missing and we may.
 browser:
 	@sh .ci/install-browser
+
+# Debian's Virtuoso for the tests that use a real SPARQL server as the store, installed when missing and we may.
+store-servers:
+	@sh .ci/install-store-servers
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

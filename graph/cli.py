@@ -206,10 +206,49 @@ def results(store_dir: Path, events: tuple[str, ...]):
 
 @cli.command()
 @store_option
+@click.option("--to", "endpoint", required=True, metavar="URL",
+              help="SPARQL query URL of the server (used to find graphs of an earlier publication to delete).")
+@click.option("--graph-store", metavar="URL",
+              help="Graph Store Protocol URL of the server [default: the --to URL]. Oxigraph: http://HOST/store; "
+                   "Virtuoso: http://HOST/sparql-graph-crud-auth.")
+@click.option("--default-graph", metavar="IRI",
+              help="Put the merge of all named graphs into this named graph instead of the server's default graph "
+                   "(for servers that keep their default graph to themselves, such as Virtuoso).")
+@click.option("--auth", metavar="USER:PASSWORD", envvar="RACEGRAPH_PUBLISH_AUTH",
+              help="Credentials for the Graph Store endpoint (Basic or Digest, as the server asks); "
+                   "also $RACEGRAPH_PUBLISH_AUTH.")
+def publish(store_dir: Path, endpoint: str, graph_store: str | None, default_graph: str | None, auth: str | None):
+    """Load a finished, conforming build into a SPARQL 1.1 server, graph by graph.
+
+    Each named graph (articles, derived facts, ontology, metadata) is replaced whole with the Graph Store
+    HTTP Protocol (PUT ?graph=IRI), then the merge of them all goes to the default graph (PUT ?default)
+    or to --default-graph. Graphs under the build's base that the build no longer has are deleted.
+    Running it twice leaves the same store. Serve it with `racegraph serve --store-url URL`.
+    """
+    from graph.publish import PublishError, parse_auth, publish_build
+    from graph.store import StoreMissingError
+
+    try:
+        done = publish_build(store_dir, graph_store=graph_store or endpoint, query_endpoint=endpoint,
+                             default_graph=default_graph, auth=parse_auth(auth), progress=Progress())
+    except (StoreMissingError, PublishError) as error:
+        fail(str(error))
+    for graph in done.deleted:
+        click.echo(f"deleted stale graph <{graph}>", err=True)
+    click.echo(f"published {done.graphs} named graphs and their merge ({done.triples} triples) to {endpoint}")
+
+
+@cli.command()
+@store_option
+@click.option("--store-url", metavar="URL", envvar="RACEGRAPH_STORE_URL",
+              help="Query this SPARQL server (where `racegraph publish` put the build) instead of the build "
+                   "folder's own store; the folder then only needs build.json and dumps/. Also $RACEGRAPH_STORE_URL.")
+@click.option("--default-graph", metavar="IRI", envvar="RACEGRAPH_STORE_DEFAULT_GRAPH",
+              help="With --store-url: the named graph holding the merge, as given to `publish --default-graph`.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--debug", is_flag=True, help="Flask debug mode (reloader and debugger): never in production.")
-def serve(store_dir: Path, host: str, port: int, debug: bool):
+def serve(store_dir: Path, store_url: str | None, default_graph: str | None, host: str, port: int, debug: bool):
     """Serve the graph: SPARQL endpoint, linked data, HTML pages and JSON API.
 
     This is Flask's own threaded server, for one machine. In production run several gunicorn
@@ -232,8 +271,8 @@ def serve(store_dir: Path, host: str, port: int, debug: bool):
         click.echo(f"warning: the graph's URIs start with {info.base_uri} (its build's --base-uri), not {here}: "
                    f"its links lead there. Rebuild with `racegraph build --base-uri {here}` to browse this "
                    "server", err=True)
-    app = create_app({"STORE": str(store_dir)})
-    click.echo(f"racegraph serving {store_dir} at http://{host}:{port}/", err=True)
+    app = create_app({"STORE": str(store_dir), "STORE_URL": store_url or "", "STORE_DEFAULT_GRAPH": default_graph or ""})
+    click.echo(f"racegraph serving {store_url or store_dir} at http://{host}:{port}/", err=True)
     if debug:
         app.run(host=host, port=port, debug=True, threaded=True, use_reloader=True)
         return

@@ -9,7 +9,7 @@ import pyoxigraph
 
 from graph.metadata import prefixes, query_prefixes
 from graph.query_gate import QueryRefused, check_query
-from graph.store import open_store, read_build_info
+from graph.store import is_graph_result, open_store, read_build_info
 
 _FORMATS = {
     "json": pyoxigraph.QueryResultsFormat.JSON,
@@ -45,7 +45,7 @@ def render_query(results, output_format: str, store_dir: Path) -> bytes:
         if output_format in _FORMATS:
             return results.serialize(format=_FORMATS[output_format]) + b"\n"
         return b"true\n" if results else b"false\n"
-    if isinstance(results, pyoxigraph.QueryTriples):
+    if is_graph_result(results):
         info = read_build_info(store_dir)
         return pyoxigraph.serialize(results, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes(info.base_uri))
     if output_format in _FORMATS:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import pyoxigraph
 
@@ -108,3 +109,32 @@ def named_graph_quads(store: pyoxigraph.Store):
     """Every quad of the named graphs, leaving out the default graph (which only repeats their merge)."""
     return (quad for quad in store.quads_for_pattern(None, None, None)
             if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph))
+
+
+# --- the store interface ---------------------------------------------------------------------------
+
+class GraphStore(Protocol):
+    """What pages, API, CLI and endpoint ask of a store: the part of pyoxigraph.Store they use.
+
+    Two implementations: the embedded `pyoxigraph.Store` of a build folder (`open_store`), and
+    `graph.remote_store.RemoteStore`, a SPARQL 1.1 server spoken to over the SPARQL Protocol. Both
+    answer the same SPARQL text with pyoxigraph's own result types: `QuerySolutions` (SELECT),
+    `QueryBoolean` (ASK), or an iterable of `Triple` (CONSTRUCT, DESCRIBE; test with `is_graph_result`).
+    The default graph is the RDF merge of the named graphs in both.
+    """
+
+    def query(self, query: str, *, prefixes: dict[str, str] | None = None,
+              substitutions: dict[pyoxigraph.Variable, Any] | None = None,
+              default_graph: list | None = None, named_graphs: list | None = None,
+              base_iri: str | None = None) -> Any: ...
+
+    def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> Iterator[pyoxigraph.Quad]: ...
+
+    def contains_named_graph(self, graph_name: pyoxigraph.NamedNode) -> bool: ...
+
+    def named_graphs(self) -> Iterator[pyoxigraph.NamedNode]: ...
+
+
+def is_graph_result(result) -> bool:
+    """True for the answer to a CONSTRUCT or DESCRIBE (triples), from either kind of store."""
+    return not isinstance(result, (pyoxigraph.QuerySolutions, pyoxigraph.QueryBoolean, bool))

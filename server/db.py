@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context
 
-from graph.store import BUILD_INFO, BuildInfo, StoreMissingError, open_store, read_build_info
+from graph.store import BUILD_INFO, BuildInfo, GraphStore, StoreMissingError, open_store, read_build_info
 from graph.store_dir import hold_build
 
 
@@ -98,12 +98,27 @@ def _build() -> OpenBuild:
     return current_build()
 
 
-def get_store():
-    """This request's build, read through the page lane's store workers (server.bounded_store), so
-    the server's own queries are bounded in time like ad-hoc SPARQL."""
+def get_store() -> GraphStore:
+    """This request's store: with the STORE_URL setting, the SPARQL server holding the build
+    (graph.remote_store, bounded by QUERY_TIMEOUT itself); else this request's build, read through the
+    page lane's store workers (server.bounded_store), so the server's own queries are bounded in time
+    like ad-hoc SPARQL."""
+    if current_app.config.get("STORE_URL"):
+        store = current_app.extensions.get("racegraph.remote_store")
+        if store is None:
+            store = current_app.extensions["racegraph.remote_store"] = open_remote_store()
+        return store
     from server import bounded_store
 
     return bounded_store.store_for_request(str(_build().folder))
+
+
+def open_remote_store():
+    from graph.remote_store import RemoteStore
+
+    config = current_app.config
+    return RemoteStore(config["STORE_URL"], default_graph=config.get("STORE_DEFAULT_GRAPH") or None,
+                       graph_prefix=get_build_info().base_uri + "graph/", timeout=float(config["QUERY_TIMEOUT"]))
 
 
 def get_build_info() -> BuildInfo:

@@ -127,6 +127,25 @@ def graph_contents(iri: str, base: str) -> str:
     return next((text for start, text in GRAPH_CONTENTS.items() if key.startswith(start)), "A named graph.")
 
 
+BLANK_NODE_DEPTH = 8  # blank nodes followed from a thing (an owl:unionOf list of four members is five deep)
+
+
+def _own_triples_query(depth: int) -> str:
+    """CONSTRUCT the thing's triples and those of the blank nodes reachable from it through blank nodes only.
+
+    One query, so that a blank node keeps one label across the answer: a store server cannot be asked
+    about a blank node by its label in a later query."""
+    template, branches = ["?this ?p ?o ."], ["{ ?this ?p ?o }"]
+    for level in range(1, depth + 1):
+        steps = " ".join(f"?b{n - 1} ?x{n} ?b{n} . FILTER(isBlank(?b{n}))" for n in range(1, level + 1))
+        template.append(f"?b{level} ?q{level} ?r{level} .")
+        branches.append(f"{{ {steps} ?b{level} ?q{level} ?r{level} }}".replace("?b0 ", "?this "))
+    return f"CONSTRUCT {{ {' '.join(template)} }} WHERE {{ {' UNION '.join(branches)} }}"
+
+
+_OWN_TRIPLES = _own_triples_query(BLANK_NODE_DEPTH)
+
+
 class NoSuchPage(LookupError):
     """A `?page=N` past the last page of a thing's incoming links."""
 
@@ -150,20 +169,11 @@ def describe(store: ox.Store, iri: str, base: str, *, page: DocumentPage = Docum
     this = ox.NamedNode(iri)
     triples: list[ox.Triple] = []
     linked: set[str] = set()
-    pending: list = [this]
-    seen_bnodes: set[str] = set()
-    while pending:
-        subject = pending.pop()
-        for quad in store.quads_for_pattern(subject, None, None, _DEFAULT):
-            triples.append(ox.Triple(subject, quad.predicate, quad.object))
-            linked.add(quad.predicate.value)
-            obj = quad.object
-            if isinstance(obj, ox.BlankNode):
-                if obj.value not in seen_bnodes:
-                    seen_bnodes.add(obj.value)
-                    pending.append(obj)
-            elif isinstance(obj, ox.NamedNode):
-                linked.add(obj.value)
+    for triple in store.query(bind_iris(_OWN_TRIPLES, this=iri)):
+        triples.append(triple)
+        linked.add(triple.predicate.value)
+        if isinstance(triple.object, ox.NamedNode):
+            linked.add(triple.object.value)
     incoming = store.quads_for_pattern(None, None, this, _DEFAULT)
     offset = (page.number - 1) * page.size
     taken = 0

@@ -2,7 +2,7 @@
 
 JSON `{"error": ..., "status": ...}` to clients that prefer JSON and on the whole JSON API; plain text to clients that prefer
 text/plain and to SPARQL clients (which ask for result or RDF media types and show the body as is);
-an HTML page to browsers. A missing store is 503. Any other exception stays a 500: Flask logs it
+an HTML page to browsers. A missing or unreachable store is 503. Any other exception stays a 500: Flask logs it
 and this handler only renders the 500 page, it never turns a bug into a client error.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from graph.remote_store import RemoteStoreError
 from graph.store import StoreMissingError
 from server.sparql_formats import all_media_types
 
@@ -23,9 +24,11 @@ KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Location")
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(StoreMissingError, handle_store_missing)
+    app.register_error_handler(RemoteStoreError, handle_store_missing)
 
 
-def handle_store_missing(error: StoreMissingError) -> Response:
+def handle_store_missing(error: StoreMissingError | RemoteStoreError) -> Response:
+    """The build folder has no store, or the store server (STORE_URL) is down or too slow: 503."""
     current_app.logger.error("store unavailable: %s", error)
     return handle_http_error(ServiceUnavailable(str(error)))
 

@@ -343,10 +343,20 @@ def get_pool() -> QueryPool:
     with current_app.extensions["racegraph.query_pool_lock"]:
         pool = current_app.extensions["racegraph.query_pool"]
         if pool is None or pool.pid != os.getpid():
-            pool = QueryPool(_startup_folder(current_app.config["STORE"]), limits_from(current_app.config),
-                             start_all=not current_app.testing)
+            pool = _new_pool()
             current_app.extensions["racegraph.query_pool"] = pool
         return pool
+
+
+def _new_pool():
+    """Worker processes on the build folder's store; or, with STORE_URL, a runner that asks that server."""
+    config = current_app.config
+    if config.get("STORE_URL"):
+        from server.db import get_build_info, get_store
+        from server.remote_runner import RemoteRunner
+
+        return RemoteRunner(get_store(), get_build_info().base_uri)
+    return QueryPool(_startup_folder(config["STORE"]), limits_from(config), start_all=not current_app.testing)
 
 
 def _startup_folder(store: str) -> str:

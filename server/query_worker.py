@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.metadata import query_prefixes
-from graph.store import StoreMissingError, open_store, read_build_info
+from graph.store import StoreMissingError, is_graph_result, open_store, read_build_info
 from graph.query_gate import DEFAULT_MAX_DEPTH, QueryRefused, check_query
 from graph.store_dir import hold_build
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
@@ -143,7 +143,7 @@ def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[
 
 def _evaluate(store: ox.Store, job: Job, query_prefixes: dict[str, str], known_prefixes: dict[str, str]) -> dict:
     result = store.query(job.query, prefixes=known_prefixes, base_iri=job.base_iri, **dataset_arguments(job))
-    if isinstance(result, ox.QueryTriples):
+    if is_graph_result(result):
         return _graph_reply(result, job, {**known_prefixes, **query_prefixes})
     if job.results_format is None:
         raise Refused(406, "no acceptable format for query results: ask for one of "
@@ -196,7 +196,7 @@ def dataset_arguments(job: Job) -> dict:
     return {}
 
 
-def _graph_reply(triples: ox.QueryTriples, job: Job, prefixes: dict[str, str]) -> dict:
+def _graph_reply(triples, job: Job, prefixes: dict[str, str]) -> dict:
     if job.graph_format is None:
         raise Refused(406, "no acceptable format for an RDF graph: ask for one of "
                       + ", ".join(m for _, medias in GRAPH_FORMATS.values() for m in medias))

@@ -39,6 +39,10 @@ DEFAULTS = {
     "CACHE_MAX_AGE": 300,
     # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page
     "DOCUMENT_PAGE_SIZE": 1000,
+    # SPARQL query URL of a server holding the build (`racegraph publish`); empty: the build folder's own store
+    "STORE_URL": "",
+    # on that server, the named graph holding the merge of all named graphs; empty: its default graph
+    "STORE_DEFAULT_GRAPH": "",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -28,13 +28,64 @@ def built_store(tmp_path_factory) -> Path:
     return out
 
 
+STORE_KINDS = ("embedded", "oxigraph", "virtuoso")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """Oxigraph's own SPARQL server on a free port, with an empty database."""
+    from store_servers import start_oxigraph
+
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"), free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """Virtuoso Open Source on free ports, with a fresh database (CI installs Debian's package)."""
+    from store_servers import start_virtuoso, virtuoso_installed
+
+    if not virtuoso_installed():
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is not installed; .ci/run installs Debian's virtuoso-opensource")
+        pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def published_stores(request, built_store):
+    """kind -> app settings of the bundled build in that store; servers start (and get the build) on first use."""
+    from graph.publish import publish_build
+
+    settings: dict[str, dict] = {"embedded": {}}
+
+    def settings_for(kind: str) -> dict:
+        if kind not in settings:
+            server = request.getfixturevalue(f"{kind}_server")
+            publish_build(built_store, graph_store=server.graph_store_url, query_endpoint=server.query_url,
+                          default_graph=server.default_graph, auth=server.auth)
+            settings[kind] = server.app_settings()
+        return settings[kind]
+
+    return settings_for
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_kind(request) -> str:
+    """Each page, API and linked-data test runs on the embedded store and on each real SPARQL server."""
+    return request.param
+
+
 @pytest.fixture
-def app(built_store):
+def app(built_store, store_kind, published_stores):
     from server import create_app
 
     from server.query_runner import close_pools
 
-    application = create_app({"TESTING": True, "STORE": str(built_store)})
+    application = create_app({"TESTING": True, "STORE": str(built_store), **published_stores(store_kind)})
     yield application
     close_pools(application)  # its query and store worker processes
 

@@ -52,9 +52,40 @@ def small_store(tmp_path_factory):
     folder.mkdir()
     dataset = ox.Dataset(ox.parse(TRIG.encode(), format=ox.RdfFormat.TRIG))
     store = load_nquads(folder, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
-    write_build_info(folder, {"base_uri": BASE, "statistics": count_statistics(store, base_uri=BASE)})
+    write_build_info(folder, {"base_uri": BASE, "conforms": True, "statistics": count_statistics(store, base_uri=BASE)})
     del store  # readers open it read-only
     return folder
+
+
+@pytest.fixture(scope="module")
+def small_store_servers(request, small_store, tmp_path_factory):
+    """kind -> app settings of the small store on that kind of store; servers of this module's own (they hold
+    other graphs than the session's), started and given the small store on first use."""
+    from conftest import free_port
+    from store_servers import start_oxigraph, start_virtuoso, virtuoso_installed
+
+    from graph.publish import publish_build
+
+    started, settings = [], {"embedded": {}}
+
+    def settings_for(kind: str) -> dict:
+        if kind not in settings:
+            folder = tmp_path_factory.mktemp(kind)
+            if kind == "oxigraph":
+                server = start_oxigraph(folder, free_port(), timeout_s=5)  # stops the cross joins below itself
+            elif not virtuoso_installed() and not os.environ.get("CI"):
+                pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+            else:
+                server = start_virtuoso(folder, free_port(), free_port())
+            started.append(server)
+            publish_build(small_store, graph_store=server.graph_store_url, query_endpoint=server.query_url,
+                          default_graph=server.default_graph, auth=server.auth)
+            settings[kind] = server.app_settings()
+        return settings[kind]
+
+    yield settings_for
+    for server in started:
+        server.stop()
 
 
 def make_app(store, **settings):
@@ -67,9 +98,13 @@ def close_pool(app):
     close_pools(app)
 
 
-@pytest.fixture(scope="module")
-def app(small_store):
-    application = make_app(small_store, QUERY_WORKERS=2)
+STORE_KINDS = ("embedded", "oxigraph", "virtuoso")
+
+
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def app(request, small_store, small_store_servers):
+    """The endpoint on the small store: embedded (query workers), then on each real SPARQL server."""
+    application = make_app(small_store, QUERY_WORKERS=2, **small_store_servers(request.param))
     yield application
     close_pool(application)
 
@@ -97,9 +132,12 @@ def test_select_without_accept_is_sparql_json_over_the_union_of_named_graphs(cli
 
 
 def test_select_rows_keep_terms_exactly(client):
-    rows = bindings(select(client, f"SELECT ?l ?n WHERE {{ <{EX}event/race-one> <http://www.w3.org/2000/01/rdf-schema#label> ?l ; <https://w3id.org/racegraph/ontology#laps> ?n }} ORDER BY ?l"))
-    assert rows[0]["l"] == {"type": "literal", "value": "Carrera uno", "xml:lang": "es"}
-    assert rows[0]["n"] == {"type": "literal", "value": "208", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    rows = bindings(select(client, f"SELECT ?l ?n WHERE {{ <{EX}event/race-one> <http://www.w3.org/2000/01/rdf-schema#label> ?l ; <https://w3id.org/racegraph/ontology#laps> ?n }}"))
+    # picked by language, not by ORDER BY ?l: SPARQL leaves the order of literals in different languages to
+    # the engine (Oxigraph sorts by text, Virtuoso by language first)
+    spanish = next(row for row in rows if row["l"].get("xml:lang") == "es")
+    assert spanish["l"] == {"type": "literal", "value": "Carrera uno", "xml:lang": "es"}
+    assert spanish["n"] == {"type": "literal", "value": "208", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
 
 
 @pytest.mark.parametrize("accept, expected", [
@@ -213,6 +251,14 @@ def test_without_protocol_dataset_every_named_graph_is_queryable(client):
     assert [row["g"]["value"] for row in rows] == [G1, G2]
 
 
+def test_a_graph_named_in_the_query_is_read(client):
+    """Regression: Virtuoso, once given a default graph, saw no named graph that the request did not list."""
+    rows = bindings(select(client, f"SELECT ?s WHERE {{ GRAPH <{G2}> {{ ?s a ?t }} }}"))
+    assert len(rows) == 1 + len(DRIVERS[8:])
+    mixed = bindings(select(client, f"SELECT DISTINCT ?g WHERE {{ GRAPH <{G2}> {{ ?s a ?t }} GRAPH ?g {{ ?s ?p ?o }} }}"))
+    assert [row["g"]["value"] for row in mixed] == [G2]
+
+
 def test_from_in_the_query(client):
     rows = bindings(select(client, f"SELECT * FROM <{G2}> WHERE {{ ?s a ?t }}"))
     assert len(rows) == 1 + len(DRIVERS[8:])
@@ -252,6 +298,8 @@ def test_a_known_and_an_unknown_default_graph_merge_to_the_known_one(client):
 
 
 def test_relative_iris_resolve_against_the_endpoint(client):
+    if "/sparql" in (client.application.config["STORE_URL"] or ""):  # Virtuoso's endpoint
+        pytest.skip("known engine difference (docs/deploy.md): Virtuoso refuses some of these queries (SP030)")
     response = client.get("/sparql", query_string={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
                           headers={"Accept": "application/n-triples"})
     assert response.status_code == 200, response.data
@@ -432,7 +480,12 @@ def test_load_is_refused_without_contacting_the_remote(client, remote):
     'SELECT * WHERE { ?s ?p ?o . FILTER(isTRIPLE(<<( ?s ?p ?o )>>) || "SERVICE" = ?o) } # SERVICE',
 ])
 def test_the_word_service_elsewhere_is_not_refused(client, query):
-    assert select(client, query).status_code == 200
+    response = select(client, query)
+    if "isTRIPLE" in query and client.application.config["STORE_URL"] and "/sparql" in client.application.config["STORE_URL"]:
+        # Virtuoso (whose endpoint is /sparql) has no SPARQL 1.2 triple terms: it refuses the query itself
+        assert response.status_code == 400 and b"store server refused the query" in response.data
+        return
+    assert response.status_code == 200
 
 
 def test_service_runs_when_the_operator_allows_it(small_store, remote):
@@ -468,6 +521,21 @@ def test_a_query_past_the_timeout_is_stopped_and_its_worker_replaced(small_store
         assert len(bindings(select(client, "SELECT * { ?s ?p ?o }"))) == TRIPLES
     finally:
         close_pool(app)
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_a_query_past_the_timeout_on_a_store_server_is_503(small_store, small_store_servers, kind):
+    """The store server is asked to stop too (Virtuoso's `timeout`, Oxigraph's --timeout-s), and racegraph
+    stops reading at QUERY_TIMEOUT whatever the server does."""
+    app = make_app(small_store, QUERY_TIMEOUT=1, **small_store_servers(kind))
+    client = app.test_client()
+    assert select(client, "ASK { ?s ?p ?o }").status_code == 200
+    started = time.monotonic()
+    response = select(client, CROSS_JOIN)
+    assert response.status_code == 503, response.data
+    assert b"QUERY_TIMEOUT" in response.data and response.headers["Retry-After"]
+    assert time.monotonic() - started < 10
+    assert len(bindings(select(client, "SELECT * { ?s ?p ?o }"))) == TRIPLES
 
 
 def test_worker_start_up_does_not_count_against_the_query_timeout(small_store, tmp_path, monkeypatch):
@@ -516,9 +584,9 @@ def test_a_failing_service_call_found_while_reading_results_is_502(small_store):
         close_pool(app)
 
 
-@pytest.fixture(scope="module")
-def capped(small_store):
-    application = make_app(small_store, MAX_RESULT_ROWS=5)
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def capped(request, small_store, small_store_servers):
+    application = make_app(small_store, MAX_RESULT_ROWS=5, **small_store_servers(request.param))
     yield application.test_client()
     close_pool(application)
 

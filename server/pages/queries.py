@@ -212,19 +212,19 @@ SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?classWritten ?c
   OPTIONAL {{ ?entry rg:engineAsWritten ?engineWritten }}
   OPTIONAL {{ ?entry rg:tyre ?tyre }}
   OPTIONAL {{ ?entry rg:laps ?laps }}
-  BIND(EXISTS {{ ?event rg:classWinner ?entry }} AS ?winner)
+  OPTIONAL {{ ?event rg:classWinner ?winner FILTER(?winner = ?entry) }}
 }} ORDER BY ?date ?event ?order
 """
 
 _ENTRY_COUNT = "SELECT (COUNT(DISTINCT ?entry) AS ?n) WHERE {{ ?entry a rg:Entry . {pattern} }}"
 
-# who drove and entered each car, in the order and under the flag and name of that row of the table
+# who drove and entered each car, in the order and under the flag and name of that row of the table; the
+# entries are given inside each branch, as Virtuoso does not carry an outer VALUES into a UNION (9 s, not 0.1 s)
 _ROLES = """
 SELECT DISTINCT ?entry ?kind ?order ?who ?credited ?country WHERE {{
-  VALUES ?entry {{ {entries} }}
-  {{ ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
+  {{ VALUES ?entry {{ {entries} }} ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
   UNION
-  {{ ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
+  {{ VALUES ?entry {{ {entries} }} ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
   OPTIONAL {{ ?role rg:listOrder ?order }}
   OPTIONAL {{ ?role rg:creditedAs ?credited }}
   OPTIONAL {{ ?role rg:enteredNationality ?country }}
@@ -287,7 +287,8 @@ def entry_rows(reader: Reader, pattern: str, iri: str, paging: Paging | None) ->
             "engine": optional_link(row["engine"], row["engineWritten"]),
             "tyre": optional_link(row["tyre"]),
             "laps": int(row["laps"].value) if row["laps"] is not None else None,
-            "class_winner": row["winner"] is not None and row["winner"].value == "true",
+            # bound when the entry won its class (not an EXISTS: Virtuoso answers booleans as 1 and 0)
+            "class_winner": row["winner"] is not None,
         })
     return result
 

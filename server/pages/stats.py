@@ -24,8 +24,8 @@ WHERE {{
   OPTIONAL {{ ?entry rg:distanceCovered ?d }}
   OPTIONAL {{ ?entry rg:status/rg:statusCode ?code }}
   BIND(IF(BOUND(?code) && ?code IN ("DNS", "DNA"), 0, 1) AS ?started)
-  BIND(COALESCE(IF(?pos = 1, 1, 0), 0) AS ?won)
-  BIND(COALESCE(IF(?pos <= 3, 1, 0), 0) AS ?podium)
+  BIND(IF(BOUND(?pos) && ?pos = 1, 1, 0) AS ?won)  # BOUND first: Virtuoso takes unbound <= 3 as true
+  BIND(IF(BOUND(?pos) && ?pos <= 3, 1, 0) AS ?podium)
   BIND(IF(BOUND(?pos), 1, 0) AS ?classified)
   BIND(IF(EXISTS {{ ?event rg:classWinner ?entry }}, 1, 0) AS ?class_won)
   BIND(COALESCE(?l, 0) AS ?lap_count)
