@@ -165,6 +165,10 @@ def _race_article(source: Source, lines: list[str]) -> RaceArticle:
     if venue is None:
         raise ArticleError(path, lead_lines[0][0], "expected the venue in the lead (for example "
                                                    "'at the Bugatti Circuit near Le Mans, France.'), found none")
+    if not (nameable(venue.circuit) and nameable(venue.locality)):
+        raise ArticleError(path, _line_with(lead_lines, venue.circuit),
+                           f"expected a circuit and a place with letters or digits, found "
+                           f"{describe_found(venue.circuit)} near {describe_found(venue.locality)}")
     country = alpha3_for_name(venue.country_name)
     if country is None:
         raise ArticleError(path, lead_lines[0][0], f"expected a country name after the venue, found "

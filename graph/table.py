@@ -7,6 +7,8 @@ from pathlib import Path
 
 from graph.countries import is_alpha3
 from graph.errors import ArticleError, describe_found
+from graph.engines import parse_engine
+from graph.makers import split_maker
 from graph.text import nameable
 
 HEADER = ("Pos", "Class", "No", "Team", "Drivers", "Chassis", "Tyre", "Laps")
@@ -122,7 +124,7 @@ class TableReader:
             pos=self._pos(pos), car_class=self._required(car_class, "a class"),
             number=self._required(number, "a car number"),
             teams=self._flagged(team, "team"), drivers=self._flagged(drivers, "driver", may_be_empty=True),
-            chassis=self._required(chassis, "a chassis"), tyre=self._tyre(tyre),
+            chassis=self._made(chassis, "a chassis"), tyre=self._tyre(tyre),
             laps=self._laps(laps, pos.text), engine=engine,
         )
 
@@ -133,7 +135,18 @@ class TableReader:
         if len(cells) != len(HEADER) or rest or not nameable(cells[0].text):
             raise self.error(line, f"expected the engine line of car {number} ('| <engine> | | | | | | | |'), "
                                    f"found {describe_found(text)}")
+        engine = parse_engine(cells[0].text)
+        if not all(nameable(name) for name in (engine.maker, engine.tuner) if name is not None):
+            raise self.error(cells[0], f"expected the engine of car {number} to start with its maker's name "
+                                       f"(and any tuner in brackets), found {describe_found(cells[0].text)}")
         return cells[0].text
+
+    def _made(self, cell: Cell, what: str) -> str:
+        """A chassis cell, whose first word (or known multi-word name) names its maker, a resource of its own."""
+        text = self._required(cell, what)
+        if not nameable(split_maker(text)[0]):
+            raise self.error(cell, f"expected {what} starting with its maker's name, found {describe_found(text)}")
+        return text
 
     def _required(self, cell: Cell, what: str) -> str:
         if not cell.text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -266,5 +267,19 @@ def test_impossible_date_names_its_line():
 def test_names_a_uri_cannot_be_made_from(before, after, message):
     text, number = broken(before, after)
     with pytest.raises(ArticleError, match=message) as error:
+        parse_text(text)
+    assert error.value.line == number
+
+
+@pytest.mark.parametrize("replace_from, replace_to, expected", [
+    ("| Audi R8 |", "| \x7f DNK x |", "chassis starting with its maker's name"),
+    ("| Audi 3.6L Turbo V8 |", "| \x7f x |", "engine of car 5 to start with its maker's name"),
+    ("| Audi 3.6L Turbo V8 |", "| Audi (\x7f) 3.6L V8 |", "and any tuner in brackets"),
+    ("at the Bugatti Circuit near", "at the \x7f near", "a circuit and a place with letters or digits"),
+])
+def test_a_maker_tuner_or_circuit_with_no_letters_is_an_article_error_not_a_crash(replace_from, replace_to, expected):
+    """Found by the article fuzzing: such names reached the URI minter and raised a bare ValueError."""
+    text, number = broken(replace_from, replace_to)
+    with pytest.raises(ArticleError, match=re.escape(expected)) as error:
         parse_text(text)
     assert error.value.line == number

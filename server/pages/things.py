@@ -443,14 +443,15 @@ def search_data(reader: Reader, q: str, paging: Paging) -> dict:
     if words:
         types = " ".join(describe.iri_ref(reader.ns + name) for name in iris.BROWSED_CLASSES)
         # any spelling finds a thing (skos:altLabel holds the ones it does not prefer); it is shown by its label
-        rows = reader.query(f"SELECT DISTINCT ?s ?label ?type ?alt WHERE {{ VALUES ?type {{ {types} }} "
-                            f"?s a ?type . {{ ?s rdfs:label ?label BIND(false AS ?alt) }} UNION "
-                            f"{{ ?s skos:altLabel ?label BIND(true AS ?alt) }} "
+        # the kind of label is a plain string: engines disagree on how a bound boolean comes back
+        rows = reader.query(f"SELECT DISTINCT ?s ?label ?type ?kind WHERE {{ VALUES ?type {{ {types} }} "
+                            f'?s a ?type . {{ ?s rdfs:label ?label BIND("preferred" AS ?kind) }} UNION '
+                            f'{{ ?s skos:altLabel ?label BIND("alternative" AS ?kind) }} '
                             f'FILTER(STRSTARTS(STR(?s), "{reader.base}id/")) }}')
         for row in rows:
             match = found.setdefault(row["s"].value, {"types": set(), "labels": [], "hit": False})
             match["types"].add(row["type"].value)
-            if row["alt"].value == "false":
+            if row["kind"].value == "preferred":
                 match["labels"].append(row["label"])
             match["hit"] = match["hit"] or all(word in fold(row["label"].value) for word in words)
     type_names = reader.labels({t for match in found.values() for t in match["types"]})
