@@ -1,7 +1,9 @@
 """From article files to a build folder: parse, convert, derive, validate, then publish atomically.
 
 A build writes into a fresh sibling folder and only replaces the target once everything is written
-and the graph conforms; a failed build leaves the previous one exactly as it was.
+and the graph conforms; a failed build leaves the previous one exactly as it was. The events go
+through graph.pipeline; `assemble` still makes the whole dataset in memory, for tests and tools
+that want an rdflib Dataset of a few articles.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 import gzip
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -24,18 +27,11 @@ from graph.derive import derive
 from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
 from graph.paths import ONTOLOGY_FILE
+from graph.pipeline import InputError, run_pipeline
 from graph.translate import match_translation
-from graph.uris import DEFAULT_BASE, Minter, rebase
+from graph.uris import DEFAULT_BASE, Minter
 
 Progress = Callable[[str, int, int], None]
-
-
-class InputError(Exception):
-    """One or more articles could not be read; nothing was written."""
-
-    def __init__(self, errors: list[ArticleError]):
-        self.errors = errors
-        super().__init__("\n".join(str(error) for error in errors))
 
 
 @dataclass
@@ -46,6 +42,8 @@ class BuildOutcome:
     warnings: list[str] = field(default_factory=list)
     violations: list = field(default_factory=list)
     rejected_dir: Path | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # seconds, by phase (graph.pipeline.PHASES…)
+    events: int = 0
 
     def summary(self) -> str:
         lines = [f"{name}: {count}" for name, count in self.counts.items()]
@@ -136,35 +134,48 @@ def _add_graph(dataset: Dataset, name: URIRef, triples: Graph) -> None:
 
 
 def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_BASE,
-                progress: Progress | None = None, validate: bool = True) -> BuildOutcome:
-    """Build `sources` into `out_dir`. Raises InputError on unreadable input (nothing written)."""
-    from graph.validate import validate_dataset
+                progress: Progress | None = None, validate: bool = True,
+                workers: int | None = None) -> BuildOutcome:
+    """Build `sources` into `out_dir`. Raises InputError on unreadable input (nothing written).
 
+    The events go through graph.pipeline (a process pool of `workers`, default: every CPU) into a
+    staging folder; `publish` then swaps it in (or sets it aside as rejected)."""
     Minter(base_uri)  # rejects a malformed base before any work
     out_dir = Path(out_dir)
-    races, translations = read_articles(collect_sources(sources), progress)
-    dataset, warnings = assemble(races, translations)
-    dataset = rebase(dataset, DEFAULT_BASE, base_uri)
-    if validate:
-        result = validate_dataset(dataset, base_uri=base_uri,
-                                  progress=(lambda done, total: progress("validating", done, total)) if progress else None)
-        conforms, violations, report = result.conforms, list(result.violations), result.report
-    else:
-        conforms, violations, report = True, [], None
+    files = collect_sources(sources)
     staging = _staging_dir(out_dir)
     try:
-        counts = _write(staging, dataset, report, base_uri, races, translations, warnings, conforms)
+        started = time.perf_counter()
+        result = run_pipeline(files, staging, base_uri=base_uri, validate=validate, workers=workers,
+                              progress=progress)
+        if result.outcomes is not None:
+            from graph.validate import merge_outcomes
+
+            merged = merge_outcomes(result.outcomes, events_checked=result.events)
+            conforms, violations, report = merged.conforms, list(merged.violations), merged.report
+        else:
+            conforms, violations, report = True, [], None
+        mark = time.perf_counter()
+        counts = _write(staging, result, report, base_uri, conforms)
+        phases = {**result.seconds, "store_wall": time.perf_counter() - mark,
+                  "total_wall": time.perf_counter() - started}
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    outcome = BuildOutcome(out_dir, conforms, counts, warnings, violations)
-    if conforms:
-        _replace(staging, out_dir)
+    outcome = BuildOutcome(out_dir, conforms, counts, result.warnings, violations, phases=phases,
+                           events=result.events)
+    publish(staging, outcome)
+    return outcome
+
+
+def publish(staging: Path, outcome: BuildOutcome) -> None:
+    """Swap a finished staging folder in when the graph conforms, else keep it as `OUT.rejected`."""
+    if outcome.conforms:
+        _replace(staging, outcome.out_dir)
     else:
-        rejected = out_dir.with_name(out_dir.name + ".rejected")
+        rejected = outcome.out_dir.with_name(outcome.out_dir.name + ".rejected")
         _replace(staging, rejected)
         outcome.rejected_dir = rejected
-    return outcome
 
 
 def _staging_dir(out_dir: Path) -> Path:
@@ -184,19 +195,21 @@ def _replace(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, races, translations,
-           warnings: list[str], conforms: bool) -> dict[str, int]:
-    nquads = dataset.serialize(format="nquads", encoding="utf-8")
-    store = store_module.load_nquads(folder, nquads)
+def _write(folder: Path, result, report: Graph | None, base_uri: str, conforms: bool) -> dict[str, int]:
+    """The store (one bulk load of the pipeline's files), the dumps, the report and build.json."""
+    store = store_module.bulk_load_files(folder, result.nquads, result.merge)
+    result.nquads.unlink()
+    result.merge.unlink()
     dumps = folder / store_module.DUMPS_SUBDIR
     dumps.mkdir()
     names = prefixes(base_uri)
     merged = pyoxigraph.DefaultGraph()
-    with gzip.open(dumps / "racegraph.nt.gz", "wb") as out:
+    # gzip level 6 (gzip's own default; Python's is 9): a third of the time for a few per cent more bytes.
+    with gzip.open(dumps / "racegraph.nt.gz", "wb", compresslevel=6) as out:
         store.dump(out, pyoxigraph.RdfFormat.N_TRIPLES, from_graph=merged)
-    with gzip.open(dumps / "racegraph.ttl.gz", "wb") as out:
+    with gzip.open(dumps / "racegraph.ttl.gz", "wb", compresslevel=6) as out:
         store.dump(out, pyoxigraph.RdfFormat.TURTLE, from_graph=merged, prefixes=names)
-    with gzip.open(dumps / "racegraph.trig.gz", "wb") as out:
+    with gzip.open(dumps / "racegraph.trig.gz", "wb", compresslevel=6) as out:
         pyoxigraph.serialize(store_module.named_graph_quads(store), out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
@@ -207,8 +220,10 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
         "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "conforms": conforms,
         "counts": counts,
-        "sources": [{"file": str(a.source.path.name), "sha256": a.source.sha256} for a in [*races, *translations]],
-        "warnings": warnings,
+        "sources": [{"file": str(path.name), "sha256": sha256} for path, sha256 in
+                    [*((r.path, r.sha256) for r in result.races),
+                     *((t.source.path, t.source.sha256) for t in result.translations)]],
+        "warnings": result.warnings,
     })
     return counts
 

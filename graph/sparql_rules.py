@@ -194,6 +194,19 @@ def to_oxigraph(term) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigrap
     return pyoxigraph.Literal(str(term))
 
 
+def from_oxigraph(term) -> URIRef | BNode | Literal:
+    """A pyoxigraph term (as parsed, not as stored: lexical forms kept) in rdflib's terms."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:
+        return Literal(term.value)  # rdflib's plain literal: N-Quads cannot tell the two apart
+    return Literal(term.value, datatype=term.datatype.value)
+
+
 def run_rules(store: pyoxigraph.Store, rules: Iterable[SparqlRule], *,
               term: Callable[[object, str], object]) -> Iterator[RuleResult]:
     """Every result of every rule over the store's default graph.

@@ -90,6 +90,18 @@ def load_nquads(folder: Path, nquads: bytes) -> pyoxigraph.Store:
     return store
 
 
+def bulk_load_files(folder: Path, named_graphs: Path, merge: Path) -> pyoxigraph.Store:
+    """Create the store of a new build folder from files, without holding them in memory:
+    `named_graphs` (N-Quads, every quad in its named graph) and `merge` (N-Triples, the same triples
+    for the default graph, which the store keeps as the RDF merge of the named graphs; see load_nquads)."""
+    store = pyoxigraph.Store(str(Path(folder) / STORE_SUBDIR))
+    store.bulk_load(path=str(named_graphs), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(merge), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.DefaultGraph())
+    store.flush()
+    store.optimize()
+    return store
+
+
 def named_graph_quads(store: pyoxigraph.Store):
     """Every quad of the named graphs, leaving out the default graph (which only repeats their merge)."""
     return (quad for quad in store.quads_for_pattern(None, None, None)

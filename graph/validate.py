@@ -30,7 +30,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD, NamespaceManager
 
 from graph.paths import ONTOLOGY_FILE, SHAPES_DIR
-from graph.sparql_rules import AmbiguousLiteral, LiteralLookup, run_rules, split_rules, to_oxigraph
+from graph.sparql_rules import (AmbiguousLiteral, LiteralLookup, from_oxigraph, run_rules, split_rules,
+                                to_oxigraph)
 from graph.uris import DEFAULT_BASE, Minter
 from graph.vocab import RG
 
@@ -361,6 +362,58 @@ def validate_dataset(dataset: Dataset, *, base_uri: str = DEFAULT_BASE,
     return _merged(outcomes, events_checked=len(events))
 
 
+def validate_shared(validator: EventValidator, quads: Iterable[pyoxigraph.Quad],
+                    shared: set[str]) -> tuple[Graph, list[Violation]]:
+    """Validate the resources `shared` (IRIs that several units describe) on their merged description,
+    read from the named-graph quads of a build (what `_shared_descriptions` makes from a Dataset).
+
+    One pass over the quads, which come grouped by graph: the types of what a shared resource links
+    to are looked up in the graph that links to it, when that graph ends."""
+    description: set = set()
+    pending: dict = {}  # graph -> objects that shared resources link to in it
+    types: dict = {}  # subject -> its types, in the current graph
+    closed: set = set()
+    reopened: set = set()
+    current = None
+
+    def close(graph):
+        for obj in pending.get(graph, ()):
+            for typed in types.get(obj, ()):
+                description.add(pyoxigraph.Triple(obj, _OX_TYPE, typed))
+        closed.add(graph)
+        types.clear()
+
+    for quad in quads:
+        graph = quad.graph_name
+        if isinstance(graph, pyoxigraph.DefaultGraph):
+            continue
+        if graph != current:
+            if current is not None:
+                close(current)
+            if graph in closed:
+                reopened.add(graph)
+            current = graph
+        subject, predicate, obj = quad.subject, quad.predicate, quad.object
+        if predicate == _OX_TYPE:
+            types.setdefault(subject, []).append(obj)
+        if isinstance(subject, pyoxigraph.NamedNode) and subject.value in shared:
+            description.add(pyoxigraph.Triple(subject, predicate, obj))
+            if predicate != _OX_TYPE and isinstance(obj, pyoxigraph.NamedNode):
+                pending.setdefault(graph, set()).add(obj)
+    if current is not None:
+        close(current)
+    if reopened:  # the build writes each graph in one piece; anything else is a bug here
+        raise RuntimeError(f"the quads of graph {sorted(map(str, reopened))[0]} are not together")
+    unit = Graph()
+    for triple in description:
+        unit.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))
+    things = sorted((URIRef(s) for s in shared), key=str)
+    return validator.validate_alone(Unit("", unit), focus_nodes=things)
+
+
+_OX_TYPE = pyoxigraph.NamedNode(str(RDF.type))
+
+
 def _shared_descriptions(units: list[list[Graph]], *, excluded: set) -> tuple[Graph, list]:
     """(unit, focus nodes): the merged description of every resource that more than one unit
     describes (events aside: their units already hold all their graphs), with the types of what it
@@ -466,6 +519,11 @@ def _describe_source(report: Graph, shapes: Graph, result) -> str:
     path = shapes.value(shape, SH.path)
     path_text = str(path) if isinstance(path, URIRef) else _describe_node(shapes, path) if path else "?"
     return f"{parent or '[]'}[{path_text}]"
+
+
+def merge_outcomes(outcomes: list[tuple[Graph, list[Violation]]], *, events_checked: int) -> ValidationResult:
+    """The units' reports and violations as one ValidationResult (one sh:ValidationReport)."""
+    return _merged(outcomes, events_checked=events_checked)
 
 
 def _sort_key(v: Violation) -> tuple:

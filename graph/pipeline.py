@@ -1,0 +1,380 @@
+"""The build at scale: events go through a process pool and stream into one N-Quads file.
+
+1. read: every file is parsed (in the pool) into a small summary; errors are collected from all
+   files; translations are matched to races by date and place.
+2. events: batches of events go to the pool. A worker parses each event's articles again, converts
+   and derives them (graph.convert, graph.derive: unchanged), validates the batch
+   (graph.validate.EventValidator) and writes the batch's quads to a part file: each triple in its
+   named graph, and again in the default graph, which the store keeps as the merge.
+3. what belongs to no event (the metadata graph) and the resources several events describe are
+   validated in the main process; the latter are read back from the N-Quads file, not kept.
+4. the file is bulk-loaded into the store once.
+
+Nothing holds the whole dataset in memory: an event lives in one worker for one batch. What grows
+with the input is one small summary per article and one entry per distinct subject (which unit
+first described it), for the shared-resource check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from graph.article import RaceArticle, Translation, read_article
+from graph.convert import convert_race, convert_translation, event_uri
+from graph.derive import derive
+from graph.errors import ArticleError
+from graph.metadata import describe_dataset
+from graph.prose import Venue
+from graph.sparql_rules import to_oxigraph
+from graph.translate import match_translation
+from graph.uris import DEFAULT_BASE, Minter
+from graph.validate import EventValidator, Unit, Violation, validate_shared
+
+Progress = Callable[[str, int, int], None]
+PHASES = ("parse", "convert", "validate", "write")
+EVENTS_PER_BATCH = 8
+
+
+class InputError(Exception):
+    """One or more articles could not be read; nothing was written."""
+
+    def __init__(self, errors: list[ArticleError]):
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass(frozen=True)
+class RaceSummary:
+    """What the read stage keeps of a race article: enough to match translations and name sources."""
+    path: Path
+    sha256: str
+    title: str
+    date: dt.date
+    venue: Venue
+    event: str  # the event IRI (default base): articles whose titles give one IRI are one event
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event to build: its race article(s) and the translations matched to it."""
+    races: tuple[Path, ...]
+    translations: tuple[Path, ...]
+
+
+@dataclass
+class EventOutcome:
+    event: str
+    warnings: list[str]
+    subjects: list[str]
+    report: list[tuple]
+    violations: list[Violation]
+
+
+@dataclass
+class BatchOutcome:
+    part: Path
+    quads: int
+    events: list[EventOutcome]
+    unclaimed: list[tuple]  # triples of graphs that do not describe their event (validated with the rest)
+    seconds: dict[str, float]
+
+
+@dataclass
+class PipelineResult:
+    """What the pipeline leaves for the write step: the N-Quads file and the validation outcome."""
+    nquads: Path
+    merge: Path
+    quads: int
+    races: list[RaceSummary]
+    translations: list[Translation]
+    warnings: list[str]
+    outcomes: list[tuple[Graph, list[Violation]]] | None  # None when not validated
+    events: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def default_workers() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BASE, validate: bool = True,
+                 workers: int | None = None, progress: Progress | None = None) -> PipelineResult:
+    """Read, convert, derive and validate `files` into `folder`/quads.nq. Raises InputError (nothing kept)."""
+    workers = workers or default_workers()
+    seconds = dict.fromkeys(PHASES, 0.0)
+    started = time.perf_counter()
+    # Small builds (the tests, the bundled articles) are not worth starting processes for.
+    pool = (ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+            if workers > 1 and len(files) > 2 * EVENTS_PER_BATCH else None)
+    try:
+        specs, races, translations, warnings = _read(files, pool, progress)
+        seconds["read_wall"] = time.perf_counter() - started
+        nquads = folder / "named-graphs.nq"  # every quad in its named graph
+        merge = folder / "merge.nt"  # the same triples for the default graph (the store keeps the merge)
+        parts = folder / "parts"
+        parts.mkdir(parents=True, exist_ok=True)
+        batches = [specs[i:i + EVENTS_PER_BATCH] for i in range(0, len(specs), EVENTS_PER_BATCH)]
+        jobs = [(batch, base_uri, parts / f"{n:06d}.nq", validate) for n, batch in enumerate(batches)]
+        results = pool.map(_build_batch_job, jobs) if pool else map(_build_batch_job, jobs)
+
+        first_unit: dict[str, int] = {}
+        shared: set[str] = set()
+        outcomes: list = []
+        event_warnings: list[str] = []
+        unclaimed: list[tuple] = []
+        quads = 0
+        done = 0
+        with nquads.open("wb") as named_out, merge.open("wb") as merged_out:
+            for batch in results:
+                for suffix, out in ((".nq", named_out), (".nt", merged_out)):
+                    with batch.part.with_suffix(suffix).open("rb") as part:
+                        shutil.copyfileobj(part, out, 1 << 20)
+                    batch.part.with_suffix(suffix).unlink()
+                quads += batch.quads
+                unclaimed += batch.unclaimed
+                for name, value in batch.seconds.items():
+                    seconds[name] += value
+                for event in batch.events:
+                    unit = len(outcomes)
+                    for subject in event.subjects:
+                        if first_unit.setdefault(subject, unit) != unit:
+                            shared.add(subject)
+                    event_warnings += event.warnings
+                    outcomes.append((_graph(event.report), event.violations) if validate else None)
+                    done += 1
+                    if progress:
+                        progress("building events", done, len(specs))
+            seconds["events_wall"] = time.perf_counter() - started - seconds["read_wall"]
+
+            # What belongs to no event: the metadata graph (validated) and the ontology (not, as before).
+            mark = time.perf_counter()
+            minter = Minter(base_uri)
+            move = _mover(base_uri)
+            matched = [t for t in translations if match_translation(t, races) is not None]
+            sources = [move(Minter().article_graph(_stem(r.path))) for r in races] + \
+                      [move(Minter().article_graph(t.source.stem)) for t in matched]
+            metadata = describe_dataset(minter, sources)
+            validator = _validator(base_uri)
+            quads += _write_graph(named_out, merged_out, minter.metadata_graph, metadata)
+            quads += _write_graph(named_out, merged_out, minter.ontology_graph, validator.ontology)
+        if validate:
+            rest = Graph()
+            for triple in metadata:
+                rest.add(triple)
+            for triple in unclaimed:
+                rest.add(triple)
+            unit = len(outcomes)
+            for subject in rest.subjects(unique=True):
+                if isinstance(subject, URIRef) and first_unit.setdefault(str(subject), unit) != unit:
+                    shared.add(str(subject))
+            outcomes.append(validator.validate([Unit("", rest)])[0])
+            events = {str(move(URIRef(race.event))) for race in races}
+            shared -= events
+            if shared:
+                if progress:
+                    progress("validating shared resources", 0, 1)
+                named_quads = pyoxigraph.parse(path=nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+                outcomes.append(validate_shared(validator, named_quads, shared))
+                if progress:
+                    progress("validating shared resources", 1, 1)
+        seconds["rest_wall"] = time.perf_counter() - mark
+        shutil.rmtree(parts, ignore_errors=True)
+        warnings = event_warnings + warnings
+        return PipelineResult(nquads=nquads, merge=merge, quads=quads, races=races, translations=translations,
+                              warnings=warnings, outcomes=outcomes if validate else None,
+                              events=len(specs), seconds=seconds)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+
+
+def _stem(path: Path) -> str:
+    return Path(path).name.rsplit(".txt", 1)[0]
+
+
+def _read(files: list[Path], pool, progress: Progress | None):
+    """(event specs, race summaries, translations, translation warnings); InputError on any bad file."""
+    answers = pool.map(_read_one, files, chunksize=16) if pool else map(_read_one, files)
+    races: list[RaceSummary] = []
+    translations: list[Translation] = []
+    errors: list[ArticleError] = []
+    seen_titles: dict[str, Path] = {}
+    for done, (path, answer) in enumerate(zip(files, answers), 1):
+        if progress:
+            progress("reading articles", done, len(files))
+        if isinstance(answer, tuple):
+            errors.append(ArticleError(answer[0], answer[1], answer[2], column=answer[3]))
+        elif isinstance(answer, Translation):
+            translations.append(answer)
+        elif answer.title in seen_titles:
+            errors.append(ArticleError(path, 1, f"expected one article per event, found '{answer.title}' again "
+                                                f"(already read from {seen_titles[answer.title]})"))
+        else:
+            seen_titles[answer.title] = path
+            races.append(answer)
+    stems: dict[str, Path] = {}
+    for path in [*(race.path for race in races), *(t.source.path for t in translations)]:
+        graph = str(Minter().article_graph(_stem(path)))
+        if graph in stems:
+            errors.append(ArticleError(path, None, f"expected file names that differ in more than case and "
+                                                   f"punctuation, found the same as {stems[graph]} (both would "
+                                                   f"be the named graph {graph})"))
+        stems.setdefault(graph, path)
+    if errors:
+        raise InputError(errors)
+    warnings: list[str] = []
+    by_event: dict[str, list[Path]] = {}
+    for race in races:
+        by_event.setdefault(race.event, []).append(race.path)
+    translated: dict[str, list[Path]] = {}
+    for translation in translations:
+        warnings += [str(w) for w in translation.warnings]
+        race = match_translation(translation, races)
+        if race is None:
+            warnings.append(f"{translation.source.path}: translation ({translation.language}) of an event on "
+                            f"{translation.date.isoformat()} matches no race article by date and place; not added")
+            continue
+        translated.setdefault(race.event, []).append(translation.source.path)
+    specs = [EventSpec(tuple(paths), tuple(translated.get(event, ()))) for event, paths in by_event.items()]
+    return specs, races, translations, warnings
+
+
+def _read_one(path: Path):
+    """A worker's answer about one file: a RaceSummary, a Translation, or an error as a plain tuple."""
+    try:
+        article = read_article(path)
+    except ArticleError as error:
+        return (error.path, error.line, error.message, error.column)
+    if isinstance(article, Translation):
+        return article
+    return RaceSummary(path=path, sha256=article.source.sha256, title=article.title, date=article.date,
+                       venue=article.venue, event=str(event_uri(article, Minter())))
+
+
+@cache
+def _validator(base_uri: str) -> EventValidator:
+    """One validator per process and base: shapes and ontology are parsed once."""
+    return EventValidator(base_uri=base_uri)
+
+
+def _mover(base_uri: str):
+    """Terms minted under the default base moved under `base_uri` (identity for the default)."""
+    if base_uri == DEFAULT_BASE:
+        return _identity
+    size = len(DEFAULT_BASE)
+
+    def move(term):
+        if isinstance(term, URIRef) and term.startswith(DEFAULT_BASE):
+            return URIRef(base_uri + term[size:])
+        return term
+    return move
+
+
+def _build_batch_job(job) -> BatchOutcome:
+    return build_batch(*job)
+
+
+def build_batch(specs: Iterable[EventSpec], base_uri: str, part: Path, validate: bool) -> BatchOutcome:
+    """Parse, convert, derive and validate a batch of events; their quads go to the file `part`."""
+    seconds = dict.fromkeys(PHASES, 0.0)
+    minter = Minter()
+    move = _mover(base_uri)
+    units: list[Unit] = []
+    outcomes: list[EventOutcome] = []
+    unclaimed: list[tuple] = []
+    named: list = []
+    merged: list = []
+    for spec in specs:
+        mark = time.perf_counter()
+        races: list[RaceArticle] = [read_article(path) for path in spec.races]
+        translations = [read_article(path) for path in spec.translations]
+        seconds["parse"] += time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        warnings: list[str] = []
+        event_default = event_uri(races[0], minter)
+        event = move(event_default)
+        graphs: list[tuple[URIRef, Graph]] = []
+        for article in races:
+            triples, converted_warnings = convert_race(article, minter)
+            warnings += [str(w) for w in article.warnings] + converted_warnings
+            graphs.append((minter.article_graph(article.source.stem), triples))
+            graphs.append(derive(article, minter))
+        for translation in translations:
+            graphs.append((minter.article_graph(translation.source.stem),
+                           convert_translation(translation, event_uri(races[0], minter), minter)))
+        unit = Graph()
+        subjects: set[str] = set()
+        for name, triples in graphs:
+            name = move(name)
+            graph_node = to_oxigraph(name)
+            own = (event_default, None, None) in triples  # graphs that describe the event are its unit
+            for s, p, o in triples:
+                s, p, o = move(s), move(p), move(o)
+                subject, predicate, obj = to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
+                named.append(pyoxigraph.Quad(subject, predicate, obj, graph_node))
+                merged.append(pyoxigraph.Triple(subject, predicate, obj))
+                if own:
+                    unit.add((s, p, o))
+                    if isinstance(s, URIRef):
+                        subjects.add(str(s))
+                else:
+                    unclaimed.append((s, p, o))
+        units.append(Unit(str(event), unit))
+        outcomes.append(EventOutcome(str(event), warnings, sorted(subjects), [], []))
+        seconds["convert"] += time.perf_counter() - mark
+
+    if validate:
+        mark = time.perf_counter()
+        for outcome, (report, violations) in zip(outcomes, _validator(base_uri).validate(units)):
+            outcome.report = list(report)
+            outcome.violations = violations
+        seconds["validate"] += time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    with part.with_suffix(".nq").open("wb") as out:
+        pyoxigraph.serialize(named, out, pyoxigraph.RdfFormat.N_QUADS)
+    with part.with_suffix(".nt").open("wb") as out:
+        pyoxigraph.serialize(merged, out, pyoxigraph.RdfFormat.N_TRIPLES)
+    seconds["write"] += time.perf_counter() - mark
+    return BatchOutcome(part=part, quads=len(named), events=outcomes, unclaimed=unclaimed, seconds=seconds)
+
+
+def _identity(term):
+    return term
+
+
+def _graph(triples: list[tuple]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+def _write_graph(named_out, merged_out, name: URIRef, triples: Iterable[tuple]) -> int:
+    graph_node = to_oxigraph(name)
+    named, merged = [], []
+    for s, p, o in triples:
+        subject, predicate, obj = to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
+        named.append(pyoxigraph.Quad(subject, predicate, obj, graph_node))
+        merged.append(pyoxigraph.Triple(subject, predicate, obj))
+    pyoxigraph.serialize(named, named_out, pyoxigraph.RdfFormat.N_QUADS)
+    pyoxigraph.serialize(merged, merged_out, pyoxigraph.RdfFormat.N_TRIPLES)
+    return len(named)
