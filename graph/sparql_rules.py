@@ -208,15 +208,17 @@ def from_oxigraph(term) -> URIRef | BNode | Literal:
 
 
 def run_rules(store: pyoxigraph.Store, rules: Iterable[SparqlRule], *,
-              term: Callable[[object, str], object]) -> Iterator[RuleResult]:
+              term: Callable[[object, str], object], default_graph=None) -> Iterator[RuleResult]:
     """Every result of every rule over the store's default graph.
 
     `term(store_term, focus)` gives a term of a solution its rdflib form in the data: the IRI the
     data had before a batch renamed its units apart, a literal as it was written. `focus` is the
-    focus node as the store has it (an IRI or blank node id), which tells the unit."""
+    focus node as the store has it (an IRI or blank node id). `default_graph`: the graphs the
+    queries see as their default graph (pyoxigraph's option), else the store's default graph."""
     for rule in rules:
         seen: set = set()
-        solutions = store.query(rule.query)
+        solutions = (store.query(rule.query, default_graph=default_graph) if default_graph is not None
+                     else store.query(rule.query))
         names = [variable.value for variable in solutions.variables]
         for solution in solutions:
             this = solution["this"]

@@ -1,0 +1,108 @@
+"""The build, phase by phase, from 10 to 1,000 generated events: time per event and peak memory.
+
+    python benchmarks/build_phases.py [--events 10,30,100,300,1000] [--cars 37] [--workers N]
+                                      [--out benchmarks/out/phases] [--markdown FILE]
+
+For each size N, writes N distinct articles with make_articles.py (kept and reused under
+--out/articles-N), then builds them in a fresh process (`graph.build.build_graph`, exactly what
+`racegraph build` runs) into --out/build-N and prints one table row:
+
+- quads: quads in the named graphs of the build;
+- total: wall time of the whole build (read, events, shared resources, store and dumps);
+- parse, convert + derive, validate, write: CPU time per event spent in each phase by the workers
+  (CPU, not wall: on a shared machine, wall time inside a worker counts the other processes too);
+  validate is the per-batch validation (core shapes with pyshacl, race rules with pyoxigraph);
+- shared: wall time of validating what belongs to no event and the resources several events describe;
+- store: wall time of the bulk load, optimisation, the three gzipped dumps and the counts;
+- peak RSS: the build's main process, and the largest of its workers (each worker holds one
+  batch of events at a time).
+
+Nothing here is part of the test suite; no test asserts these figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from graph.build import build_graph
+articles, out, workers = sys.argv[2], sys.argv[3], int(sys.argv[4]) or None
+started = time.perf_counter()
+outcome = build_graph([articles], out, workers=workers)
+wall = time.perf_counter() - started
+print(json.dumps({
+    "wall": wall, "phases": outcome.phases, "counts": outcome.counts, "events": outcome.events,
+    "conforms": outcome.conforms, "warnings": len(outcome.warnings),
+    "violations": sum(1 for v in outcome.violations if v.severity == "Violation"),
+    "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
+"""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure(events: int, cars: int, workers: int, out: Path) -> dict:
+    sys.path.insert(0, str(HERE))
+    from make_articles import write_articles
+
+    articles = out / f"articles-{events}"
+    if not articles.is_dir():
+        log(f"writing {events} events' articles into {articles}")
+        write_articles(events, articles, cars=cars)
+    build = out / f"build-{events}"
+    log(f"building {events} events into {build}")
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(articles), str(build), str(workers)],
+                          check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def row(events: int, figures: dict) -> str:
+    phases = figures["phases"]
+    per_event = {name: 1000 * phases.get(name, 0.0) / max(events, 1) for name in ("parse", "convert", "validate", "write")}
+    return (f"| {events:,} | {figures['counts']['quads']:,} | {figures['wall']:.1f} s "
+            f"| {per_event['parse']:.0f} ms | {per_event['convert']:.0f} ms | {per_event['validate']:.0f} ms "
+            f"| {per_event['write']:.0f} ms | {phases.get('rest_wall', 0):.1f} s | {phases.get('store_wall', 0):.1f} s "
+            f"| {figures['rss_main_mb']:,.0f} MB + {figures['rss_worker_mb']:,.0f} MB "
+            f"| {figures['warnings']} / {figures['violations']} |")
+
+
+HEADER = ("| events | quads | total (wall) | parse | convert + derive | validate | write | shared (wall) "
+          "| store + dumps (wall) | peak RSS main + worker | warnings / violations |\n"
+          "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", default="10,30,100,300,1000", help="comma-separated sizes")
+    parser.add_argument("--cars", type=int, default=37)
+    parser.add_argument("--workers", type=int, default=0, help="worker processes (default: every CPU)")
+    parser.add_argument("--out", type=Path, default=HERE / "out" / "phases")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    lines = [HEADER]
+    print(HEADER, flush=True)
+    for events in (int(n) for n in args.events.split(",")):
+        figures = measure(events, args.cars, args.workers, args.out)
+        (args.out / f"figures-{events}.json").write_text(json.dumps(figures, indent=2) + "\n")
+        lines.append(row(events, figures))
+        print(lines[-1], flush=True)
+    if args.markdown:
+        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
