@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# URIs are minted once, at build: make them dereference on the server `make serve` starts.
+BASE_URI ?= http://$(HOST):$(PORT)/
 STAMP := $(VENV)/.installed
 
 .PHONY: install build serve test browser clean
@@ -17,17 +19,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Build the bundled articles into var/graph (the previous build stays if this one fails).
+# Build the bundled articles into var/graph under BASE_URI (the previous build stays if this one fails).
 build: $(STAMP)
-	$(BIN)/racegraph build
+	$(BIN)/racegraph build --base-uri $(BASE_URI)
 
 # Build, then serve at http://$(HOST):$(PORT)/ until Ctrl-C.
 serve: build
 	$(BIN)/racegraph serve --host $(HOST) --port $(PORT)
 
-# Every test: converter, ontology, shapes, CLI, server, live HTTP, headless Chromium.
+# Every test: converter, ontology, shapes, CLI, server, live HTTP, headless Chromium, the wheel.
+# PYTEST_ARGS passes options to pytest (.ci/run gives -m "not wheel": it runs .ci/wheel-smoke itself).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Debian's Chromium and ChromeDriver for the page tests, installed when missing and we may.
 browser:

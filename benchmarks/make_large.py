@@ -42,6 +42,7 @@ import pyoxigraph  # noqa: E402
 from graph import store as store_module  # noqa: E402
 from graph.build import _counts, build_graph  # noqa: E402
 from graph.paths import BUNDLED_ARTICLES  # noqa: E402
+from graph.statistics import count_statistics  # noqa: E402
 from graph.uris import slug as make_slug  # noqa: E402
 
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
@@ -60,7 +61,7 @@ def nq_literal(text: str) -> str:
 def events_of(store: pyoxigraph.Store, base: str) -> list[dict]:
     """Every event with its slug, English title, Spanish title (if any) and date."""
     query = f"""
-    PREFIX rg: <{base}ontology#>
+    PREFIX rg: <https://w3id.org/racegraph/ontology#>
     PREFIX rdfs: <{RDFS_LABEL.rsplit('#', 1)[0]}#>
     SELECT ?event ?en ?es ?date WHERE {{
       ?event a rg:RaceEvent ; rg:date ?date ; rdfs:label ?en . FILTER(LANG(?en) = "en")
@@ -124,10 +125,12 @@ def write_build_folder(folder: Path, nquads: bytes, info: dict, note: dict) -> d
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     store = store_module.load_nquads(staging, nquads)
-    counts = _counts(store, info["base_uri"])
+    counts = _counts(store)
+    statistics = count_statistics(store, base_uri=info["base_uri"])
     del store
     data = dict(info)
     data["counts"] = counts
+    data["statistics"] = statistics
     data["built_at"] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     data["benchmark"] = note
     store_module.write_build_info(staging, data)

@@ -1,19 +1,19 @@
-"""Benchmark racegraph's server against Oxigraph's own SPARQL server on the same data.
+"""Benchmark racegraph's server against Oxigraph's own SPARQL server on the same data, with wrk.
 
-    python benchmarks/run.py [--size small|large|both] [--requests N] [--concurrency C]
+    python benchmarks/run.py [--size small|large|both] [--duration 10] [--connections 8] [--rounds 3]
 
-For each size it starts, one after the other, on free ports of 127.0.0.1:
+For each size it starts, on free ports of 127.0.0.1, side by side:
 
-    flask       `racegraph serve --store DIR` (Flask's threaded server)
-    gunicorn    racegraph under gunicorn, 2 sync workers
+    gunicorn    racegraph under gunicorn, 2 sync workers (the production setup the README documents)
     oxigraph    `oxigraph serve-read-only` on the same quads (the reference)
+    floor       a Flask hello-world under the same gunicorn (benchmarks/hello.py): the HTTP floor
+    granian     racegraph under granian, 2 workers, when granian is installed (--servers to choose)
 
-and measures, after a warm-up, the latency of N sequential requests (median, p95) and the
-throughput of N requests sent by C client threads, for each case below. Figures are printed as a
-Markdown table and written to benchmarks/out/results.md; ratios compare each racegraph figure
-with the Oxigraph figure of the same case measured in the same run. A server is only up while it
-is measured, and every server started is stopped on exit, error or Ctrl-C.
-
+and drives every case with `wrk -t1 -cC -dD`, so the client is not the bottleneck. Rounds are
+interleaved (every case on every server, then again), and the median round is reported: req/s,
+p50 and p99, with req/s as a ratio to Oxigraph (heavy queries) or to the floor (light requests).
+Each case is checked first with one request (status and answer size); a case whose answers fail
+during the run is reported, not measured. Every server is stopped on exit, error or Ctrl-C.
 The data comes from benchmarks/make_large.py (run first if benchmarks/out/ lacks it).
 """
 
@@ -30,7 +30,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,7 @@ DRIVER = BASE + "id/driver/tom-kristensen"
 EVENT_SLUG = "2003-1000-km-of-le-mans"
 
 # The README's "results table of a race" query, unchanged.
-RESULTS_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+RESULTS_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?pos ?class ?no (GROUP_CONCAT(DISTINCT ?driverName; separator=", ") AS ?drivers) ?chassis ?laps
 WHERE {
@@ -63,7 +62,7 @@ GROUP BY ?order ?pos ?class ?no ?chassis ?laps
 ORDER BY ?order
 """
 # The README's "a driver's career" query: what a driver page has to gather.
-CAREER_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+CAREER_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
 SELECT ?date ?race ?no ?class ?team ?result
@@ -81,7 +80,7 @@ ORDER BY ?date
 
 # The race's table as graph/results.py reads it: every pattern inside the event's own article graph,
 # so each triple is matched once however many articles restate the shared resources.
-GRAPH_RESULTS_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+GRAPH_RESULTS_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
   GRAPH <http://127.0.0.1:5000/graph/article/2003-1000-km-of-le-mans-en> {
@@ -98,7 +97,7 @@ SELECT ?entry ?order ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {
 """
 
 # The career, each entry read inside the article graph that states it.
-GRAPH_CAREER_QUERY = """PREFIX rg: <http://127.0.0.1:5000/ontology#>
+GRAPH_CAREER_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?date ?race ?no ?class ?team ?result
 WHERE {
@@ -124,12 +123,20 @@ TURTLE = "text/turtle"
 # --- what is measured ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Target:
+    path: str                      # path and query string
+    accept: str
+    status: int = 200              # the answer a correct server gives
+    conditional: bool = False      # send If-None-Match with the ETag of a first answer
+
+
+@dataclass(frozen=True)
 class Case:
-    """One measured request: `racegraph` is sent to both racegraph servers, `reference` to Oxigraph."""
+    """One measured request: `racegraph` goes to racegraph's servers, `reference` to Oxigraph or the floor."""
     name: str
-    racegraph: tuple[str, str]          # (path and query string, Accept)
-    reference: tuple[str, str]
-    check: str                          # "rows", "boolean" or "body": how a response is judged sane
+    racegraph: Target | None
+    reference: Target | None
+    reference_server: str = "oxigraph"  # or "floor": what the ratio compares with
     fresh: bool = False                 # end each query with a new comment, so no server can reuse its parse
 
 
@@ -137,35 +144,29 @@ def sparql_get(endpoint: str, query: str) -> str:
     return f"{endpoint}?query={quote(query, safe='')}"
 
 
+def both(query: str, accept: str = "application/sparql-results+json") -> tuple[Target, Target]:
+    return Target(sparql_get("/sparql", query), accept), Target(sparql_get("/query", query), accept)
+
+
 CASES = [
-    Case("ASK {} (fixed cost per query)",
-         (sparql_get("/sparql", ASK_QUERY), SPARQL_JSON), (sparql_get("/query", ASK_QUERY), SPARQL_JSON), "boolean"),
-    Case("race results, per-graph SPARQL",
-         (sparql_get("/sparql", GRAPH_RESULTS_QUERY), SPARQL_JSON),
-         (sparql_get("/query", GRAPH_RESULTS_QUERY), SPARQL_JSON), "rows"),
-    Case("race results, per-graph SPARQL, new text each time",
-         (sparql_get("/sparql", GRAPH_RESULTS_QUERY), SPARQL_JSON),
-         (sparql_get("/query", GRAPH_RESULTS_QUERY), SPARQL_JSON), "rows", fresh=True),
-    Case("race results, JSON API",
-         (f"/api/events/{EVENT_SLUG}/results", "application/json"),
-         (sparql_get("/query", GRAPH_RESULTS_QUERY), SPARQL_JSON), "body"),
-    Case("race results, README query, default graph",
-         (sparql_get("/sparql", RESULTS_QUERY), SPARQL_JSON), (sparql_get("/query", RESULTS_QUERY), SPARQL_JSON),
-         "rows"),
-    Case("driver career, per-graph SPARQL",
-         (sparql_get("/sparql", GRAPH_CAREER_QUERY), SPARQL_JSON),
-         (sparql_get("/query", GRAPH_CAREER_QUERY), SPARQL_JSON), "rows"),
-    Case("driver career, README query, default graph",
-         (sparql_get("/sparql", CAREER_QUERY), SPARQL_JSON), (sparql_get("/query", CAREER_QUERY), SPARQL_JSON),
-         "rows"),
-    Case("driver, DESCRIBE via SPARQL",
-         (sparql_get("/sparql", DESCRIBE_QUERY), TURTLE), (sparql_get("/query", DESCRIBE_QUERY), TURTLE), "body"),
-    Case("driver, Turtle document",
-         ("/data/driver/tom-kristensen.ttl", TURTLE), (sparql_get("/query", DESCRIBE_QUERY), TURTLE), "body"),
-    Case("driver, HTML page",
-         ("/page/driver/tom-kristensen", "text/html"), (sparql_get("/query", GRAPH_CAREER_QUERY), SPARQL_JSON),
-         "body"),
+    Case("HTTP floor (hello world)", None, Target("/", "text/plain"), "floor"),
+    Case("ASK {}", *both(ASK_QUERY)),
+    Case("DESCRIBE a driver", *both(DESCRIBE_QUERY, TURTLE)),
+    Case("race results, per-graph query", *both(GRAPH_RESULTS_QUERY)),
+    Case("race results, per-graph query, new text each time", *both(GRAPH_RESULTS_QUERY), fresh=True),
+    Case("race results, README query, default graph", *both(RESULTS_QUERY)),
+    Case("driver career, per-graph query", *both(GRAPH_CAREER_QUERY)),
+    Case("driver career, README query, default graph", *both(CAREER_QUERY)),
+    Case("race results, JSON API", Target(f"/api/events/{EVENT_SLUG}/results", "application/json"),
+         both(GRAPH_RESULTS_QUERY)[1]),
+    Case("event page", Target(f"/page/event/{EVENT_SLUG}", "text/html"), None),
+    Case("driver page", Target("/page/driver/tom-kristensen", "text/html"), None),
+    Case("driver page, conditional GET (304)", Target("/page/driver/tom-kristensen", "text/html", 304, True),
+         None, "floor"),
+    Case("driver Turtle document", Target("/data/driver/tom-kristensen.ttl", TURTLE), both(DESCRIBE_QUERY, TURTLE)[1]),
+    Case("/id/... 303", Target("/id/driver/tom-kristensen", "text/html", 303), None, "floor"),
 ]
+LIGHT = {"ASK {}", "DESCRIBE a driver", "/id/... 303", "driver page, conditional GET (304)"}
 
 
 @dataclass
@@ -173,143 +174,55 @@ class Measure:
     server: str
     case: str
     status: str = "ok"                  # ok, or why there is no figure
-    latencies: list[float] = field(default_factory=list)
-    throughput: float | None = None
-    throughput_requests: int = 0
-    answer: str = ""                    # rows/triples/bytes of one answer, to compare servers
-    request: str = ""                   # what was sent, in short
+    rounds: list[dict] = field(default_factory=list)
+    answer: str = ""
 
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.latencies) if self.latencies else None
-
-    @property
-    def p95(self) -> float | None:
-        if not self.latencies:
+    def median_round(self) -> dict | None:
+        if not self.rounds:
             return None
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        ordered = sorted(self.rounds, key=lambda r: r["rps"])
+        return ordered[len(ordered) // 2]
 
 
-def short_request(path: str, accept: str) -> str:
-    """`/sparql` SELECT (json) or `/page/driver/tom-kristensen` (text/html), for the table."""
-    if "?query=" in path:
-        endpoint, _, query = path.partition("?query=")
-        query = unquote(query)
-        form = " ".join(line for line in query.splitlines() if not line.startswith("PREFIX")).split()[0]
-        what = {"ASK": "ASK {}", "DESCRIBE": "DESCRIBE"}.get(form) or (
-            ("results" if "tableOrder" in query else "career") + (" (GRAPH)" if "GRAPH " in query else " (default graph)"))
-        return f"`{endpoint}` {what}"
-    return f"`{path}`"
-
-
-def describe_answer(response: requests.Response, check: str) -> str:
-    if check == "boolean":
-        return f"boolean {response.json()['boolean']}"
-    if check == "rows":
-        return f"{len(response.json()['results']['bindings'])} rows"
-    if response.headers.get("Content-Type", "").startswith(TURTLE):
+def describe_answer(response: requests.Response) -> str:
+    kind = response.headers.get("Content-Type", "?").split(";")[0]
+    if kind == "application/sparql-results+json":
+        body = response.json()
+        if "boolean" in body:
+            return f"boolean {body['boolean']}"
+        return f"{len(body['results']['bindings'])} rows"
+    if kind == TURTLE:
         triples = sum(1 for _ in pyoxigraph.parse(response.content, format=pyoxigraph.RdfFormat.TURTLE))
-        return f"{triples} triples ({len(response.content)} bytes Turtle)"
-    return f"{len(response.content)} bytes {response.headers.get('Content-Type', '?').split(';')[0]}"
+        return f"{triples} triples"
+    return f"{response.status_code}, {len(response.content)} bytes {kind}"
 
 
-def url_maker(base_url: str, path: str, fresh: bool):
-    """The URL of each request: always the same, or (fresh) the query text plus a new comment line."""
-    counter = iter(range(10**9))
-    lock = threading.Lock()
-
-    def next_url() -> str:
-        if not fresh:
-            return base_url + path
-        with lock:
-            n = next(counter)
-        return base_url + path + quote(f"\n# request {n} {time.time_ns()}", safe="")
-
-    return next_url
+def check(base_url: str, target: Target) -> tuple[str, dict[str, str]]:
+    """One request by hand: the answer's size, and the headers wrk must send; raises on a wrong answer."""
+    headers = {"Accept": target.accept}
+    response = requests.get(base_url + target.path, headers=headers, timeout=60, allow_redirects=False)
+    if target.conditional:
+        headers["If-None-Match"] = response.headers.get("ETag", "")
+        response = requests.get(base_url + target.path, headers=headers, timeout=60, allow_redirects=False)
+    if response.status_code != target.status:
+        raise ValueError(f"HTTP {response.status_code}, expected {target.status}")
+    return describe_answer(response), headers
 
 
-def measure(server: str, base_url: str, case: Case, target: tuple[str, str], args) -> Measure:
-    path, accept = target
-    url = url_maker(base_url, path, case.fresh)
-    headers = {"Accept": accept}
-    result = Measure(server, case.name, request=short_request(path, accept))
-    session = requests.Session()
-    try:
-        first = session.get(url(), headers=headers, timeout=args.request_timeout, allow_redirects=False)
-    except requests.RequestException as error:
-        result.status = f"request failed: {type(error).__name__}"
-        return result
-    if first.status_code != 200:
-        result.status = f"HTTP {first.status_code}" + (" (no such endpoint yet)" if first.status_code == 404 else "")
-        return result
-    try:
-        result.answer = describe_answer(first, case.check)
-    except (ValueError, KeyError) as error:
-        result.status = f"200 but the answer is cut off or malformed ({error})"
-        return result
+def wrk(url: str, headers: dict[str, str], args, fresh: bool) -> dict:
+    command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "40s",
+               "-s", str(HERE / "wrk_report.lua")]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    env = {**os.environ, "RG_FRESH": "1" if fresh else "0"}
+    output = subprocess.run(command + [url], capture_output=True, text=True, env=env,
+                            timeout=args.duration + 60, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    data = json.loads(line[len("WRKJSON "):])
+    seconds = data["duration_us"] / 1e6
+    return {"rps": data["requests"] / seconds if seconds else 0.0, "p50": data["p50_us"] / 1000,
+            "p99": data["p99_us"] / 1000, "errors": data["status_errors"] + data["socket_errors"]}
 
-    deadline = time.monotonic() + args.max_seconds
-    for _ in range(args.warmup):
-        if time.monotonic() > deadline:
-            break
-        session.get(url(), headers=headers, timeout=args.request_timeout)
-
-    deadline = time.monotonic() + args.max_seconds
-    for _ in range(args.requests):
-        if time.monotonic() > deadline:
-            break
-        started = time.perf_counter()
-        response = session.get(url(), headers=headers, timeout=args.request_timeout)
-        response.content
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            result.status = f"HTTP {response.status_code} during the latency run"
-            return result
-        result.latencies.append(elapsed * 1000)
-
-    result.throughput, result.throughput_requests, failures = throughput(url, headers, args)
-    if failures:
-        result.status = f"{failures} failed requests during the throughput run"
-    return result
-
-
-def throughput(url, headers: dict, args) -> tuple[float, int, int]:
-    """`args.requests` requests from `args.concurrency` threads, stopped at `args.max_seconds`."""
-    lock = threading.Lock()
-    budget = [args.requests]
-    done = [0]
-    failures = [0]
-    deadline = time.monotonic() + args.max_seconds
-
-    def client():
-        session = requests.Session()
-        while time.monotonic() < deadline:
-            with lock:
-                if budget[0] == 0:
-                    return
-                budget[0] -= 1
-            try:
-                response = session.get(url(), headers=headers, timeout=args.request_timeout)
-                response.content
-                ok = response.status_code == 200
-            except requests.RequestException:
-                ok = False
-            with lock:
-                done[0] += 1
-                failures[0] += 0 if ok else 1
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(args.concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(args.max_seconds + args.request_timeout + 5)
-    elapsed = time.perf_counter() - started
-    return (done[0] / elapsed if elapsed else 0.0), done[0], failures[0]
-
-
-# --- servers ---------------------------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -385,6 +298,12 @@ def server_commands(kind: str, store: Path, oxigraph_location: Path, port: int) 
     if kind == "gunicorn":
         return ([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "server:create_app()"],
                 {"RACEGRAPH_STORE": str(store)})
+    if kind == "granian":
+        return ([sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2", "--host", "127.0.0.1",
+                 "--port", str(port), "server:create_app", "--factory"], {"RACEGRAPH_STORE": str(store)})
+    if kind == "floor":
+        return ([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(HERE),
+                 "hello:create_app()"], {})
     if kind == "oxigraph":
         return ([oxigraph_binary(), "serve-read-only", "--location", str(oxigraph_location),
                  "--bind", f"127.0.0.1:{port}", "--timeout-s", str(QUERY_TIMEOUT)], {})
@@ -412,41 +331,46 @@ def load_reference(nquads: Path, location: Path) -> float | None:
 # --- reporting -------------------------------------------------------------------------------------
 
 def fmt(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def ratio(value: float | None, reference: float | None) -> str:
-    if value is None or not reference:
-        return "–"
-    return f"{value / reference:.1f}×"
+    return "–" if value is None else f"{value:,.{digits}f}"
 
 
 def table(size: str, counts: dict, measures: list[Measure], notes: list[str]) -> str:
     lines = [f"### {size}: {counts.get('quads', '?')} quads in the named graphs, {counts.get('triples', '?')} "
              f"distinct triples in their merge, {counts.get('events', '?')} events, {counts.get('entries', '?')} entries",
-             ""]
-    lines.append("| case | server | request | median ms | p95 ms | req/s | median vs Oxigraph | req/s vs Oxigraph | answer |")
-    lines.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    reference = {m.case: m for m in measures if m.server == "oxigraph"}
+             "",
+             "| case | server | req/s | p50 ms | p99 ms | ratio | compared with | answer |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    by_key = {(m.server, m.case): m for m in measures}
+    floor = by_key.get(("floor", CASES[0].name))
     for case in CASES:
-        ref = reference.get(case.name)
+        reference = by_key.get((case.reference_server, case.name))
+        if case.name in LIGHT:
+            reference, against = floor, "floor (hello world, same stack)"
+        else:
+            against = case.reference_server if reference else ""
+        base = reference.median_round() if reference and reference.status == "ok" else None
         for m in (m for m in measures if m.case == case.name):
-            if m.status != "ok" and not m.latencies:
-                lines.append(f"| {case.name} | {m.server} | {m.request} | – | – | – | – | – | {m.status} |")
+            best = m.median_round() if m.status == "ok" else None
+            if best is None:
+                lines.append(f"| {case.name} | {m.server} | – | – | – | – | | {m.status} |")
                 continue
-            is_ref = m.server == "oxigraph"
-            label = "oxigraph (reference)" if is_ref else m.server
-            answer = m.answer + ("" if m.status == "ok" else f"; {m.status}")
-            lines.append(
-                f"| {case.name} | {label} | {m.request} | {fmt(m.median)} | {fmt(m.p95)} | {fmt(m.throughput, 0)} | "
-                f"{'1.0×' if is_ref else ratio(m.median, ref.median if ref else None)} | "
-                f"{'1.0×' if is_ref else ratio(m.throughput, ref.throughput if ref else None)} | {answer} |")
+            is_reference = m is reference
+            share = "1.00" if is_reference else (f"{best['rps'] / base['rps']:.2f}" if base and base["rps"] else "–")
+            lines.append(f"| {case.name} | {m.server} | {fmt(best['rps'], 0)} | {fmt(best['p50'], 2)} | "
+                         f"{fmt(best['p99'], 2)} | {share} | {'' if is_reference else against} | {m.answer} |")
     lines.append("")
     lines += [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"
 
 
 # --- main ------------------------------------------------------------------------------------------
+
+def targets_of(kind: str, case: Case) -> Target | None:
+    """What `kind` is sent for `case`: racegraph's servers the racegraph request, the reference its own."""
+    if kind in ("gunicorn", "granian"):
+        return case.racegraph
+    return case.reference if kind == case.reference_server else None
+
 
 def run_size(size: str, args, servers: Servers) -> str:
     data = args.data
@@ -462,45 +386,60 @@ def run_size(size: str, args, servers: Servers) -> str:
     if load_time is not None:
         notes.append(f"`oxigraph load` + `oxigraph optimize` of {nquads.name}: {load_time:.1f} s")
 
-    measures: list[Measure] = []
-    for kind in args.servers:
-        port = free_port()
-        command, env = server_commands(kind, store, location, port)
-        print(f"[{size}] starting {kind} on port {port}", file=sys.stderr, flush=True)
-        started = time.monotonic()
-        process = servers.start(f"{size}-{kind}", command, env)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_until_up(process, base_url + "/", args.startup_seconds)
-            notes.append(f"{kind}: answering {time.monotonic() - started:.1f} s after start")
-            for case in CASES:
-                target = case.reference if kind == "oxigraph" else case.racegraph
-                m = measure(kind, base_url, case, target, args)
-                print(f"[{size}] {kind:9} {case.name:32} median {fmt(m.median)} ms, p95 {fmt(m.p95)} ms, "
-                      f"{fmt(m.throughput, 0)} req/s  {m.status}", file=sys.stderr, flush=True)
-                measures.append(m)
-        finally:
-            servers.stop(process)
-    return table(size, counts, measures, notes)
+    urls: dict[str, str] = {}
+    try:
+        for kind in args.servers:
+            port = free_port()
+            command, env = server_commands(kind, store, location, port)
+            print(f"[{size}] starting {kind} on port {port}", file=sys.stderr, flush=True)
+            process = servers.start(f"{size}-{kind}", command, env)
+            urls[kind] = f"http://127.0.0.1:{port}"
+            wait_until_up(process, urls[kind] + "/", args.startup_seconds)
+
+        measures: dict[tuple[str, str], Measure] = {}
+        plan = []
+        for case in CASES:
+            for kind in args.servers:
+                target = targets_of(kind, case)
+                if target is None:
+                    continue
+                m = measures[(kind, case.name)] = Measure(kind, case.name)
+                try:
+                    m.answer, headers = check(urls[kind], target)
+                    plan.append((case, kind, target, headers))
+                except (ValueError, KeyError, requests.RequestException) as error:
+                    m.status = f"not measured: {error}"
+        for round_number in range(1, args.rounds + 1):
+            for case, kind, target, headers in plan:
+                m = measures[(kind, case.name)]
+                if m.status != "ok":
+                    continue
+                figures = wrk(urls[kind] + target.path, headers, args, case.fresh)
+                if figures["errors"]:
+                    m.status = f"{figures['errors']} failed requests in round {round_number}"
+                m.rounds.append(figures)
+                print(f"[{size}] round {round_number} {kind:9} {case.name:50} {figures['rps']:9.0f} req/s "
+                      f"p50 {figures['p50']:8.2f} ms p99 {figures['p99']:8.2f} ms", file=sys.stderr, flush=True)
+    finally:
+        servers.stop_all()
+    return table(size, counts, list(measures.values()), notes)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=["small", "large", "both"], default="both")
-    parser.add_argument("--requests", type=int, default=200, help="requests per latency run and per throughput run")
-    parser.add_argument("--warmup", type=int, default=20, help="requests sent before measuring (default 20)")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads in the throughput run (default 4)")
-    parser.add_argument("--max-seconds", type=float, default=60,
-                        help="each warm-up, latency and throughput run stops after this long (default 60)")
-    parser.add_argument("--request-timeout", type=float, default=QUERY_TIMEOUT + 10,
-                        help="seconds a client waits for one answer (default 40)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run (default 10)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported (default 3)")
     parser.add_argument("--startup-seconds", type=float, default=120, help="wait this long for a server to answer")
-    parser.add_argument("--servers", default="flask,gunicorn,oxigraph",
-                        help="comma-separated, from flask, gunicorn, oxigraph (default: all three)")
+    parser.add_argument("--servers", default="gunicorn,oxigraph,floor",
+                        help="comma-separated, from gunicorn, granian, oxigraph, floor (default: gunicorn,oxigraph,floor)")
     parser.add_argument("--data", type=Path, default=HERE / "out", help="where make_large.py wrote (benchmarks/out)")
     parser.add_argument("--output", type=Path, default=HERE / "out" / "results.md")
     args = parser.parse_args(argv)
     args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install wrk")
 
     servers = Servers(args.data / "logs")
     previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -509,8 +448,9 @@ def main(argv: list[str] | None = None) -> int:
     header = (f"## racegraph vs Oxigraph, {when}\n\n"
               f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}. "
               f"Command: `python benchmarks/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`. "
-              f"{args.requests} requests per latency run (one at a time, after {args.warmup} warm-up requests) "
-              f"and per throughput run ({args.concurrency} client threads); runs stop after {args.max_seconds:g} s.\n\n")
+              f"`wrk -t1 -c{args.connections} -d{args.duration}s` per case and server, {args.rounds} interleaved "
+              f"rounds, median round shown. Ratios: req/s over Oxigraph's for queries, over the hello-world "
+              f"floor of the same gunicorn stack for light requests.\n\n")
     sections = []
     try:
         for size in sizes:

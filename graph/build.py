@@ -26,10 +26,12 @@ from graph.convert import convert_race, convert_translation, event_uri
 from graph.derive import derive
 from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
+from graph.statistics import count_statistics
 from graph.paths import ONTOLOGY_FILE
-from graph.pipeline import InputError, run_pipeline
+from graph.pipeline import InputError, require_a_race, run_pipeline  # noqa: F401 (re-exported)
 from graph.translate import match_translation
 from graph.uris import DEFAULT_BASE, Minter
+from graph.vocab import RG
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,6 +72,12 @@ def collect_sources(paths: list[Path]) -> list[Path]:
     return files
 
 
+def result_line(found) -> str:
+    """A SHACL result as the build prints it and build.json records it: resource, message, rule, value."""
+    line = f"{found.focus}: {found.message} [{found.source_shape}]"
+    return line + (f" (value {found.value})" if found.value else "")
+
+
 def read_articles(files: list[Path], progress: Progress | None = None):
     """Parse every file; collect every error rather than stopping at the first."""
     races: list[RaceArticle] = []
@@ -98,9 +106,10 @@ def read_articles(files: list[Path], progress: Progress | None = None):
     return races, translations
 
 
-def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple[Dataset, list[str]]:
-    """The whole dataset under the default base: one named graph per article, one per derivation."""
-    minter = Minter(DEFAULT_BASE)
+def assemble(races: list[RaceArticle], translations: list[Translation], *,
+             base_uri: str = DEFAULT_BASE) -> tuple[Dataset, list[str]]:
+    """The whole dataset minted under `base_uri`: one named graph per article, one per derivation."""
+    minter = Minter(base_uri)
     dataset = Dataset()
     warnings: list[str] = []
     for article in races:
@@ -120,7 +129,7 @@ def assemble(races: list[RaceArticle], translations: list[Translation]) -> tuple
         matched.append(translation)
         triples = convert_translation(translation, event_uri(race, minter), minter)
         _add_graph(dataset, minter.article_graph(translation.source.stem), triples)
-    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle", publicID=DEFAULT_BASE)
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     _add_graph(dataset, minter.ontology_graph, ontology)
     sources = [minter.article_graph(a.source.stem) for a in [*races, *matched]]  # only graphs that exist
     _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
@@ -156,7 +165,9 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         else:
             conforms, violations, report = True, [], None
         mark = time.perf_counter()
-        counts = _write(staging, result, report, base_uri, conforms)
+        # build.json lists every warning the build prints: the articles' and the shapes' own
+        printed = result.warnings + [result_line(v) for v in violations if v.severity == "Warning"]
+        counts = _write(staging, result, report, base_uri, printed, conforms)
         phases = {**result.seconds, "store_wall": time.perf_counter() - mark,
                   "total_wall": time.perf_counter() - started}
     except BaseException:
@@ -195,7 +206,8 @@ def _replace(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write(folder: Path, result, report: Graph | None, base_uri: str, conforms: bool) -> dict[str, int]:
+def _write(folder: Path, result, report: Graph | None, base_uri: str, warnings: list[str],
+           conforms: bool) -> dict[str, int]:
     """The store (one bulk load of the pipeline's files), the dumps, the report and build.json."""
     store = store_module.bulk_load_files(folder, result.nquads, result.merge)
     result.nquads.unlink()
@@ -213,17 +225,19 @@ def _write(folder: Path, result, report: Graph | None, base_uri: str, conforms: 
         pyoxigraph.serialize(store_module.named_graph_quads(store), out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
-    counts = _counts(store, base_uri)
+    counts = _counts(store)
+    statistics = count_statistics(store, base_uri=base_uri)
     del store  # release RocksDB before the folder is renamed
     store_module.write_build_info(folder, {
         "base_uri": base_uri,
         "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "conforms": conforms,
         "counts": counts,
+        "statistics": statistics,
         "sources": [{"file": str(path.name), "sha256": sha256} for path, sha256 in
                     [*((r.path, r.sha256) for r in result.races),
                      *((t.source.path, t.source.sha256) for t in result.translations)]],
-        "warnings": result.warnings,
+        "warnings": warnings,
     })
     return counts
 
@@ -235,7 +249,7 @@ _COUNTED = {
 }
 
 
-def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
+def _counts(store: pyoxigraph.Store) -> dict[str, int]:
     """Distinct triples of the merge, quads of the named graphs, and things by class."""
     def count(query: str) -> int:
         return int(next(iter(store.query(query)))["n"].value)
@@ -243,5 +257,5 @@ def _counts(store: pyoxigraph.Store, base_uri: str) -> dict[str, int]:
     counts = {"triples": count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
               "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")}
     for name, local in _COUNTED.items():
-        counts[name] = count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{base_uri}ontology#{local}> }}")
+        counts[name] = count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{RG[local]}> }}")
     return counts

@@ -16,7 +16,8 @@ EXIT_ERROR = 2
 
 store_option = click.option(
     "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=default_store_dir,
-    show_default="$RACEGRAPH_STORE or var/graph", help="Build folder made by `racegraph build`.",
+    show_default="$RACEGRAPH_STORE, else var/graph in the working directory",
+    help="Build folder made by `racegraph build`.",
 )
 
 
@@ -27,9 +28,10 @@ def fail(message: str) -> None:
 
 def report_results(results) -> None:
     """Print SHACL results on stderr, one per line: severity, resource, rule, message."""
+    from graph.build import result_line
+
     for found in results:
-        click.echo(f"{found.severity.lower()}: {found.focus}: {found.message} "
-                   f"[{found.source_shape}]" + (f" (value {found.value})" if found.value else ""), err=True)
+        click.echo(f"{found.severity.lower()}: {result_line(found)}", err=True)
 
 
 class Progress:
@@ -62,7 +64,8 @@ def cli():
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=default_store_dir,
-              show_default="$RACEGRAPH_STORE or var/graph", help="Build folder to write (replaced only on success).")
+              show_default="$RACEGRAPH_STORE, else var/graph in the working directory",
+              help="Build folder to write (replaced only on success).")
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True,
               help="Base of every minted URI; must end with '/'. Use the public address of the server.")
 def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
@@ -174,8 +177,8 @@ def results(store_dir: Path, events: tuple[str, ...]):
     from graph.store import StoreMissingError, open_store, read_build_info
 
     try:
-        info = read_build_info(store_dir)
-        data = event_results(open_store(store_dir), info.base_uri, list(events) or None)
+        read_build_info(store_dir)  # a folder with no build fails here, with how to make one
+        data = event_results(open_store(store_dir), list(events) or None)
     except (StoreMissingError, UnknownEventError) as error:
         fail(str(error))
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -200,12 +203,25 @@ def serve(store_dir: Path, host: str, port: int, debug: bool):
     from server import create_app
 
     try:
-        read_build_info(store_dir)
+        info = read_build_info(store_dir)
     except StoreMissingError as error:
         fail(str(error))
+    here = f"http://{host}:{port}/"
+    if info.base_uri != here and _is_local(info.base_uri):
+        click.echo(f"warning: the graph's URIs start with {info.base_uri} (its build's --base-uri), not {here}: "
+                   f"its links lead there. Rebuild with `racegraph build --base-uri {here}` to browse this "
+                   "server", err=True)
     app = create_app({"STORE": str(store_dir)})
     click.echo(f"racegraph serving {store_dir} at http://{host}:{port}/", err=True)
     app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=debug)
+
+
+def _is_local(uri: str) -> bool:
+    """A base URI on this machine: it can only mean the server `serve` runs here. A public base (a
+    proxy in front of this server) is left alone."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(uri).hostname in {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
 def main() -> None:

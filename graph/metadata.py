@@ -6,7 +6,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID
 
 from graph.convert import ARTICLE_LICENCE
-from graph.uris import Minter
+from graph.uris import ONTOLOGY_NS, Minter
 
 DUMP_NAMES = ("racegraph.nt.gz", "racegraph.ttl.gz", "racegraph.trig.gz")
 PREFIXES = {
@@ -24,7 +24,7 @@ PREFIXES = {
 
 def prefixes(base: str) -> dict[str, str]:
     """Prefixes for dumps and query pages: the standard ones plus this dataset's own."""
-    return {**PREFIXES, "rg": base + "ontology#"}
+    return {**PREFIXES, "rg": ONTOLOGY_NS}
 
 def query_prefixes(base: str) -> dict[str, str]:
     """Prefixes a SPARQL query may use undeclared (as DBpedia's endpoint allows), on the endpoint and
@@ -47,7 +47,7 @@ def describe_dataset(minter: Minter, sources: list[URIRef]) -> Graph:
     graph.add((dataset, DCTERMS.license, ARTICLE_LICENCE))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(base + "id/")))
-    graph.add((dataset, VOID.vocabulary, URIRef(minter.ontology_namespace)))
+    graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_NS)))
     graph.add((dataset, VOID.rootResource, URIRef(base)))
     for name in DUMP_NAMES:
         graph.add((dataset, VOID.dataDump, URIRef(base + "dumps/" + name)))

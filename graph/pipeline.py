@@ -166,12 +166,11 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
             # What belongs to no event: the metadata graph (validated) and the ontology (not, as before).
             mark = time.perf_counter()
             minter = Minter(base_uri)
-            move = _mover(base_uri)
             matched = [t for t in translations if match_translation(t, races) is not None]
-            sources = [move(Minter().article_graph(_stem(r.path))) for r in races] + \
-                      [move(Minter().article_graph(t.source.stem)) for t in matched]
+            sources = [minter.article_graph(_stem(r.path)) for r in races] + \
+                      [minter.article_graph(t.source.stem) for t in matched]
             metadata = describe_dataset(minter, sources)
-            validator = _validator(base_uri)
+            validator = _validator()
             quads += _write_graph(named_out, merged_out, minter.metadata_graph, metadata)
             quads += _write_graph(named_out, merged_out, minter.ontology_graph, validator.ontology)
         if validate:
@@ -185,7 +184,7 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
                 if isinstance(subject, URIRef) and first_unit.setdefault(str(subject), unit) != unit:
                     shared.add(str(subject))
             outcomes.append(validator.validate([Unit("", rest)])[0])
-            events = {str(move(URIRef(race.event))) for race in races}
+            events = {str(minter.event(race.title)) for race in races}
             shared -= events
             if shared:
                 if progress:
@@ -203,6 +202,16 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
+
+
+def require_a_race(races: list, translations: list[Translation]) -> None:
+    """A graph with no race event would conform to every shape while holding nothing; refuse it."""
+    if races:
+        return
+    raise InputError([ArticleError(t.source.path, None, f"a translation ({t.language}) needs its race article in "
+                                                        "the same build; expected at least one race article (a "
+                                                        "'= Title =' line and a results table), found none")
+                      for t in translations])
 
 
 def _stem(path: Path) -> str:
@@ -239,6 +248,7 @@ def _read(files: list[Path], pool, progress: Progress | None):
         stems.setdefault(graph, path)
     if errors:
         raise InputError(errors)
+    require_a_race(races, translations)
     warnings: list[str] = []
     by_event: dict[str, list[Path]] = {}
     for race in races:
@@ -269,22 +279,9 @@ def _read_one(path: Path):
 
 
 @cache
-def _validator(base_uri: str) -> EventValidator:
-    """One validator per process and base: shapes and ontology are parsed once."""
-    return EventValidator(base_uri=base_uri)
-
-
-def _mover(base_uri: str):
-    """Terms minted under the default base moved under `base_uri` (identity for the default)."""
-    if base_uri == DEFAULT_BASE:
-        return _identity
-    size = len(DEFAULT_BASE)
-
-    def move(term):
-        if isinstance(term, URIRef) and term.startswith(DEFAULT_BASE):
-            return URIRef(base_uri + term[size:])
-        return term
-    return move
+def _validator() -> EventValidator:
+    """One validator per process: shapes and ontology are parsed once."""
+    return EventValidator()
 
 
 def _build_batch_job(job) -> BatchOutcome:
@@ -295,8 +292,7 @@ def build_batch(specs: Iterable[EventSpec], base_uri: str, part: Path, validate:
     """Parse, convert, derive and validate a batch of events; their quads go to the file `part`."""
     seconds = dict.fromkeys(PHASES, 0.0)  # CPU seconds of this worker (wall time would count the machine's load)
     clock = time.process_time
-    minter = Minter()
-    move = _mover(base_uri)
+    minter = Minter(base_uri)
     units: list[Unit] = []
     outcomes: list[EventOutcome] = []
     unclaimed: list[tuple] = []
@@ -310,8 +306,7 @@ def build_batch(specs: Iterable[EventSpec], base_uri: str, part: Path, validate:
 
         mark = clock()
         warnings: list[str] = []
-        event_default = event_uri(races[0], minter)
-        event = move(event_default)
+        event = event_uri(races[0], minter)
         graphs: list[tuple[URIRef, Graph]] = []
         for article in races:
             triples, converted_warnings = convert_race(article, minter)
@@ -320,15 +315,13 @@ def build_batch(specs: Iterable[EventSpec], base_uri: str, part: Path, validate:
             graphs.append(derive(article, minter))
         for translation in translations:
             graphs.append((minter.article_graph(translation.source.stem),
-                           convert_translation(translation, event_uri(races[0], minter), minter)))
+                           convert_translation(translation, event, minter)))
         unit: Graph | None = None
         subjects: set[str] = set()
         for name, triples in graphs:
-            name = move(name)
             graph_node = to_oxigraph(name)
-            own = (event_default, None, None) in triples  # the graphs that describe the event are its unit
+            own = (event, None, None) in triples  # the graphs that describe the event are its unit
             for s, p, o in triples:
-                s, p, o = move(s), move(p), move(o)
                 subject, predicate, obj = to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)
                 named.append(pyoxigraph.Quad(subject, predicate, obj, graph_node))
                 merged.append(pyoxigraph.Triple(subject, predicate, obj))
@@ -337,19 +330,18 @@ def build_batch(specs: Iterable[EventSpec], base_uri: str, part: Path, validate:
                 if not own:
                     unclaimed.append((s, p, o))
             if own:
-                if unit is None and move is _identity:
+                if unit is None:
                     unit = triples  # the converter's graph, ours now: validated in place
                 else:
-                    unit = unit if unit is not None else Graph()
                     for triple in triples:
-                        unit.add((move(triple[0]), move(triple[1]), move(triple[2])))
+                        unit.add(triple)
         units.append(Unit(str(event), unit if unit is not None else Graph(), owned=True))
         outcomes.append(EventOutcome(str(event), warnings, sorted(subjects), [], []))
         seconds["convert"] += clock() - mark
 
     if validate:
         mark = clock()
-        for outcome, (report, violations) in zip(outcomes, _validator(base_uri).validate(units)):
+        for outcome, (report, violations) in zip(outcomes, _validator().validate(units)):
             outcome.report = list(report)
             outcome.violations = violations
         seconds["validate"] += clock() - mark
@@ -361,10 +353,6 @@ def build_batch(specs: Iterable[EventSpec], base_uri: str, part: Path, validate:
         pyoxigraph.serialize(merged, out, pyoxigraph.RdfFormat.N_TRIPLES)
     seconds["write"] += clock() - mark
     return BatchOutcome(part=part, quads=len(named), events=outcomes, unclaimed=unclaimed, seconds=seconds)
-
-
-def _identity(term):
-    return term
 
 
 def _graph(triples: list[tuple]) -> Graph:

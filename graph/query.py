@@ -33,10 +33,10 @@ def run_query(store_dir: Path, text: str):
 
 
 def render_query(results, output_format: str, store_dir: Path) -> bytes:
-    if isinstance(results, bool):
-        if output_format == "json":
-            return b'{"head": {}, "boolean": %s}\n' % (b"true" if results else b"false")
-        return (b"true" if results else b"false") + b"\n"
+    if isinstance(results, pyoxigraph.QueryBoolean):  # ASK: a table of one answer is the word itself
+        if output_format in _FORMATS:
+            return results.serialize(format=_FORMATS[output_format]) + b"\n"
+        return b"true\n" if results else b"false\n"
     if isinstance(results, pyoxigraph.QueryTriples):
         info = read_build_info(store_dir)
         return pyoxigraph.serialize(results, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes(info.base_uri))

@@ -34,6 +34,16 @@ class StoreMissingError(FileNotFoundError):
         )
 
 
+class StoreOutdatedError(StoreMissingError):
+    """A build written by an older racegraph lacks something this one needs: as good as missing."""
+
+    def __init__(self, folder: Path, missing: str):
+        self.folder = folder
+        message = (f"{folder}: this build has no {missing} (written by an older racegraph); "
+                   f"run `racegraph build --out {folder}` again")
+        FileNotFoundError.__init__(self, message)
+
+
 @dataclass(frozen=True)
 class BuildInfo:
     folder: Path
@@ -44,8 +54,12 @@ class BuildInfo:
         return self.data["base_uri"]
 
     @property
-    def ontology_namespace(self) -> str:
-        return self.base_uri + "ontology#"
+    def statistics(self) -> dict[str, Any]:
+        """The figures graph.statistics counted when this build was written."""
+        try:
+            return self.data["statistics"]
+        except KeyError:
+            raise StoreOutdatedError(self.folder, "dataset statistics") from None
 
 
 def read_build_info(folder: Path) -> BuildInfo:

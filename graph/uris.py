@@ -5,10 +5,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pyoxigraph
-from rdflib import Dataset, Graph, URIRef
+from rdflib import URIRef
 from slugify import slugify
 
 DEFAULT_BASE = "http://127.0.0.1:5000/"
+
+# The vocabulary lives in fixed, persistent namespaces, independent of the base URI a
+# deployment mints its instances under: a query written for one deployment works on all.
+ONTOLOGY_IRI = "https://w3id.org/racegraph/ontology"
+ONTOLOGY_NS = ONTOLOGY_IRI + "#"
+SHAPES_NS = "https://w3id.org/racegraph/shapes#"
 
 
 def slug(text: str) -> str:
@@ -38,7 +44,7 @@ def check_base_uri(base: str) -> str:
 
 
 class Minter:
-    """Mints the IRIs of one base. The converter uses the default base only."""
+    """Mints the IRIs of one base (the build's --base-uri)."""
 
     def __init__(self, base: str = DEFAULT_BASE):
         self.base = check_base_uri(base)
@@ -78,29 +84,3 @@ class Minter:
     @property
     def dataset(self) -> URIRef:
         return URIRef(self.base + "id/dataset")
-
-    @property
-    def ontology_namespace(self) -> str:
-        return self.base + "ontology#"
-
-
-def _rebase_term(term, old: str, new: str):
-    if isinstance(term, URIRef) and term.startswith(old):
-        return URIRef(new + term[len(old):])
-    return term
-
-
-def rebase(dataset: Dataset, old: str, new: str) -> Dataset:
-    """Copy of `dataset` with every IRI under `old` moved under `new` (graph names too)."""
-    if old == new:
-        return dataset
-    result = Dataset()
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        graph_name = g.identifier if isinstance(g, Graph) else g
-        result.add((
-            _rebase_term(s, old, new),
-            _rebase_term(p, old, new),
-            _rebase_term(o, old, new),
-            _rebase_term(graph_name, old, new),
-        ))
-    return result

@@ -1,13 +1,14 @@
 """SHACL validation of the knowledge graph, one race event at a time.
 
-The shapes live in shapes/*.ttl; they and the ontology are written with relative
-IRIs (`@prefix rg: <ontology#> .`) and parsed with the base URI as publicID.
+The shapes live in shapes/*.ttl, in racegraph's fixed namespaces (graph.uris.ONTOLOGY_NS,
+SHAPES_NS), so one set of shapes validates a graph minted under any base URI.
 
-Why per event: pyshacl's cost grows faster than linearly with the size of the data
-graph (the SPARQL rules join entries with entries), so validating the whole dataset
-at once gets slow as articles are added. Every rule is about one event and the
-things its articles describe, so validating each event's own graphs separately
-keeps the total time linear in the number of events.
+Why per event: every rule is about one event and the things its articles describe, so
+each event is validated on its own graphs (its unit), which keeps the total time linear in
+the number of events. Resources that several units describe (drivers, teams, circuits…)
+are then validated once on their merged description. `EventValidator` validates a batch of
+units: pyshacl for the core shapes, the SPARQL rules as pyoxigraph queries
+(graph.sparql_rules), with the results pyshacl would give.
 
 Why inference "none": the ontology is given to pyshacl as `ont_graph`, which mixes
 its rdfs:subClassOf triples into the data graph, and SHACL's sh:targetClass and
@@ -21,18 +22,17 @@ shapes are there to catch; it is slower too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-import re
 from typing import Callable, Iterable, Sequence
 
 import pyoxigraph
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD, NamespaceManager
+from rdflib.namespace import RDF, SH, NamespaceManager
 
 from graph.paths import ONTOLOGY_FILE, SHAPES_DIR
 from graph.sparql_rules import (AmbiguousLiteral, LiteralLookup, from_oxigraph, run_rules, split_rules,
                                 to_oxigraph)
-from graph.uris import DEFAULT_BASE, Minter
+from graph.uris import DEFAULT_BASE, ONTOLOGY_NS, SHAPES_NS, Minter
 from graph.vocab import RG
 
 Progress = Callable[[int, int], None]
@@ -61,37 +61,25 @@ class ValidationResult:
     events_checked: int
 
 
-def _rebased(term: URIRef, base_uri: str) -> URIRef:
-    """An ontology term of graph.vocab.RG (default base) moved under `base_uri`."""
-    return URIRef(base_uri + str(term)[len(DEFAULT_BASE):])
-
-
-def load_shapes(base_uri: str = DEFAULT_BASE) -> Graph:
-    """Every shapes/*.ttl parsed with `base_uri` as publicID, ready for pyshacl."""
+def load_shapes() -> Graph:
+    """Every shapes/*.ttl, ready for pyshacl."""
     shapes = Graph()
     files = sorted(SHAPES_DIR.glob("*.ttl"))
     if not files:
         raise FileNotFoundError(f"no SHACL shapes (*.ttl) in {SHAPES_DIR}")
     for path in files:
-        shapes.parse(path, format="turtle", publicID=base_uri)
-    # SHACL wants sh:namespace as an xsd:anyURI literal, but a literal cannot be
-    # relative; the files write the rg namespace as a relative IRI and we turn it
-    # into the literal here, so the SPARQL rules follow the base like everything else.
-    for declaration, namespace in list(shapes.subject_objects(SH.namespace)):
-        if isinstance(namespace, URIRef):
-            shapes.remove((declaration, SH.namespace, namespace))
-            shapes.add((declaration, SH.namespace, Literal(str(namespace), datatype=XSD.anyURI)))
-    shapes.bind("rg", base_uri + "ontology#")
-    shapes.bind("rgsh", base_uri + "shapes#")
+        shapes.parse(path, format="turtle")
+    shapes.bind("rg", ONTOLOGY_NS)
+    shapes.bind("rgsh", SHAPES_NS)
     return shapes
 
 
-def load_ontology(base_uri: str = DEFAULT_BASE) -> Graph:
-    """ontology/racegraph.ttl parsed with `base_uri` as publicID."""
+def load_ontology() -> Graph:
+    """ontology/racegraph.ttl."""
     if not ONTOLOGY_FILE.exists():
         raise FileNotFoundError(f"the ontology {ONTOLOGY_FILE} is missing")
     ontology = Graph()
-    ontology.parse(ONTOLOGY_FILE, format="turtle", publicID=base_uri)
+    ontology.parse(ONTOLOGY_FILE, format="turtle")
     return ontology
 
 
@@ -121,10 +109,9 @@ class EventValidator:
     A unit whose rule results cannot be given their literals back exactly is validated with the
     plain pyshacl run instead (`validate_alone`)."""
 
-    def __init__(self, *, shapes: Graph | None = None, ontology: Graph | None = None,
-                 base_uri: str = DEFAULT_BASE):
-        self.shapes = shapes if shapes is not None else load_shapes(base_uri)
-        self.ontology = ontology if ontology is not None else load_ontology(base_uri)
+    def __init__(self, *, shapes: Graph | None = None, ontology: Graph | None = None):
+        self.shapes = shapes if shapes is not None else load_shapes()
+        self.ontology = ontology if ontology is not None else load_ontology()
         self.core_shapes, self.rules = split_rules(self.shapes)
         self._ontology_quads = [pyoxigraph.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _ONTOLOGY_GRAPH)
                                 for s, p, o in self.ontology]
@@ -218,7 +205,7 @@ def _set_conforms(report: Graph) -> None:
 
 def validate_event_graph(data: Graph, *, shapes: Graph, ontology: Graph) -> ValidationResult:
     """Validate one graph (normally one event's validation unit). `data` is not modified."""
-    events = sorted(set(data.subjects(RDF.type, _race_event_class(shapes))), key=str)
+    events = sorted(set(data.subjects(RDF.type, RG.RaceEvent)), key=str)
     validator = EventValidator(shapes=shapes, ontology=ontology)
     outcome = validator.validate([Unit(str(events[0]) if len(events) == 1 else "", data)])[0]
     return _merged([outcome], events_checked=len(events))
@@ -228,8 +215,8 @@ def validate_dataset(dataset: Dataset, *, base_uri: str = DEFAULT_BASE,
                      progress: Progress | None = None, batch_size: int = 16) -> ValidationResult:
     """Validate every event of `dataset` on its own graphs, then what belongs to no event, then the
     resources that several units describe, on their merged description."""
-    validator = EventValidator(base_uri=base_uri)
-    race_event = _rebased(RG.RaceEvent, base_uri)
+    validator = EventValidator()
+    race_event = RG.RaceEvent
     ontology_graph = Minter(base_uri).ontology_graph
 
     graphs = {_name(g): g for g in dataset.graphs()}
@@ -359,12 +346,6 @@ def _union(graphs: Iterable[Graph]) -> Graph:
     return unit
 
 
-def _race_event_class(shapes: Graph) -> URIRef:
-    """rg:RaceEvent under whatever base the shapes were loaded with."""
-    suffix = str(RG.RaceEvent)[len(DEFAULT_BASE):]
-    return next((c for c in shapes.objects(None, SH.targetClass) if str(c).endswith("/" + suffix)), RG.RaceEvent)
-
-
 def _run(unit: Graph, shapes: Graph, ontology: Graph, event: str,
          focus_nodes: list | None = None) -> tuple[Graph, list[Violation]]:
     # inplace: the unit is our own throw-away copy, so pyshacl may mix the ontology into it.
@@ -380,7 +361,7 @@ def _run(unit: Graph, shapes: Graph, ontology: Graph, event: str,
 
 def _violation(report: Graph, shapes: Graph, result, event: str) -> Violation:
     names = NamespaceManager(Graph(), bind_namespaces="core")
-    names.bind("rg", _race_event_class(shapes)[:-len("RaceEvent")])
+    names.bind("rg", ONTOLOGY_NS)
 
     def text(term) -> str | None:
         if term is None:

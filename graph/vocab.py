@@ -7,12 +7,10 @@ A term that the ontology does not define raises AttributeError, so a typo fails 
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
-from graph.uris import DEFAULT_BASE
-
 
 class RG(DefinedNamespace):
     _fail = True
-    _NS = Namespace(DEFAULT_BASE + "ontology#")
+    _NS = Namespace("https://w3id.org/racegraph/ontology#")
 
     Chassis: URIRef  # class: chassis
     Circuit: URIRef  # class: circuit

@@ -3,8 +3,8 @@
     python -m graph.vocabgen           # rewrite graph/vocab.py
     python -m graph.vocabgen --check   # exit 1 and show the diff if vocab.py is stale
 
-The ontology is parsed with the default base, so the generated namespace is
-`DEFAULT_BASE + "ontology#"`; rebasing happens later, at the edge (graph.uris.rebase).
+The namespace is racegraph's fixed `https://w3id.org/racegraph/ontology#` (graph.uris.ONTOLOGY_NS),
+the same for every deployment.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from graph.paths import ONTOLOGY_FILE
-from graph.uris import DEFAULT_BASE
+from graph.uris import ONTOLOGY_NS
 
 VOCAB_FILE = Path(__file__).with_name("vocab.py")
 
@@ -39,12 +39,10 @@ A term that the ontology does not define raises AttributeError, so a typo fails 
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
-from graph.uris import DEFAULT_BASE
-
 
 class RG(DefinedNamespace):
     _fail = True
-    _NS = Namespace(DEFAULT_BASE + "ontology#")
+    _NS = Namespace("{namespace}")
 
 '''
 
@@ -61,9 +59,8 @@ class Term:
         return f"    {self.name}: URIRef  # {kind}: {self.label}\n"
 
 
-def load_ontology(path: Path = ONTOLOGY_FILE, base: str = DEFAULT_BASE) -> Graph:
-    """The ontology file parsed with `base` as publicID, as docs/model.md prescribes."""
-    return Graph().parse(path, format="turtle", publicID=base)
+def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph:
+    return Graph().parse(path, format="turtle")
 
 
 def _english_label(graph: Graph, subject: URIRef) -> str:
@@ -110,13 +107,12 @@ def ontology_terms(graph: Graph, namespace: str) -> list[Term]:
 
 
 def render(terms: list[Term]) -> str:
-    return _HEADER + "".join(term.line() for term in terms)
+    return _HEADER.replace("{namespace}", ONTOLOGY_NS) + "".join(term.line() for term in terms)
 
 
 def generate(path: Path = ONTOLOGY_FILE) -> str:
     """The text graph/vocab.py should have for the ontology at `path`."""
-    graph = load_ontology(path, DEFAULT_BASE)
-    return render(ontology_terms(graph, DEFAULT_BASE + "ontology#"))
+    return render(ontology_terms(load_ontology(path), ONTOLOGY_NS))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,7 +60,7 @@ def results(slug: str):
     reader = current_reader("en")
     iri = iris.requested_iri(reader.base, f"id/event/{slug}", lambda key: f"/api/events/{_slug_of(key)}/results")
     try:
-        found = event_results(reader.store, reader.base, [iri])
+        found = event_results(reader.store, [iri])
     except UnknownEventError:
         abort(404, f"no event {slug!r}; see /api/events")
     return _json(found[0])

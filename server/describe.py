@@ -8,8 +8,10 @@ its document also says what the graph holds and how many triples.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -20,8 +22,10 @@ from graph.metadata import query_prefixes
 DBO = Namespace("http://dbpedia.org/ontology/")
 WD = Namespace("http://www.wikidata.org/entity/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 _LABEL = RDFS.label
+_LABEL_NODE = ox.NamedNode(str(RDFS.label))
 _DEFAULT = ox.DefaultGraph()  # the merge of every named graph: each triple once
 
 # what each named graph holds, by the start of its key (docs/model.md)
@@ -33,9 +37,13 @@ GRAPH_CONTENTS = {
 }
 
 
+def document_prefixes(base: str) -> dict[str, str]:
+    """The prefixes a query may use undeclared (rg:, rgid:, schema:...), plus DBpedia's, Wikidata's, Hydra's."""
+    return {**query_prefixes(base), "dbo": str(DBO), "wd": str(WD), "hydra": str(HYDRA)}
+
+
 def bind_prefixes(graph: Graph, base: str) -> Graph:
-    """The prefixes a query may use undeclared (rg:, rgid:, schema:...), plus DBpedia's and Wikidata's."""
-    for prefix, namespace in {**query_prefixes(base), "dbo": str(DBO), "wd": str(WD)}.items():
+    for prefix, namespace in document_prefixes(base).items():
         graph.bind(prefix, Namespace(namespace), override=True, replace=True)
     return graph
 
@@ -55,6 +63,24 @@ def to_rdflib(term):
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise TypeError(f"not an RDF term from the store: {term!r}")
+
+
+def from_rdflib(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_rdflib_graph(graph: Graph) -> list[ox.Triple]:
+    return [ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph]
 
 
 # --- IRIs in query text --------------------------------------------------------------------------
@@ -101,17 +127,35 @@ def graph_contents(iri: str, base: str) -> str:
     return next((text for start, text in GRAPH_CONTENTS.items() if key.startswith(start)), "A named graph.")
 
 
-def describe(store: ox.Store, iri: str, base: str) -> Graph:
-    """The document of `iri`: its triples with blank-node closure, incoming links, labels of linked resources."""
+class NoSuchPage(LookupError):
+    """A `?page=N` past the last page of a thing's incoming links."""
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """Which slice of a thing's incoming links a document carries (`?page=N`, 1-based)."""
+    number: int = 1
+    size: int = 1000
+
+
+def describe(store: ox.Store, iri: str, base: str, *, page: DocumentPage = DocumentPage(),
+             document: str | None = None) -> list[ox.Triple]:
+    """The document of `iri`: its triples with blank-node closure, incoming links, labels of linked resources.
+
+    Every page carries all of the thing's own triples, but only `page.size` of its incoming links, as
+    DBpedia and Wikidata bound theirs: a class with 10,000 entries is not one 2 MB answer. When the
+    links do not fit one page, the document (IRI `document`, the data URL without `?page`) says so
+    in Hydra: a partial view with the total and links to the first, previous, next and last pages.
+    """
     this = ox.NamedNode(iri)
-    graph = bind_prefixes(Graph(), base)
+    triples: list[ox.Triple] = []
     linked: set[str] = set()
     pending: list = [this]
     seen_bnodes: set[str] = set()
     while pending:
         subject = pending.pop()
         for quad in store.quads_for_pattern(subject, None, None, _DEFAULT):
-            graph.add((to_rdflib(subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            triples.append(ox.Triple(subject, quad.predicate, quad.object))
             linked.add(quad.predicate.value)
             obj = quad.object
             if isinstance(obj, ox.BlankNode):
@@ -120,19 +164,68 @@ def describe(store: ox.Store, iri: str, base: str) -> Graph:
                     pending.append(obj)
             elif isinstance(obj, ox.NamedNode):
                 linked.add(obj.value)
-    for quad in store.quads_for_pattern(None, None, this, _DEFAULT):
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), URIRef(iri)))
+    incoming = store.quads_for_pattern(None, None, this, _DEFAULT)
+    offset = (page.number - 1) * page.size
+    taken = 0
+    for quad in itertools.islice(incoming, offset, offset + page.size):
+        triples.append(ox.Triple(quad.subject, quad.predicate, this))
         linked.add(quad.predicate.value)
         if isinstance(quad.subject, ox.NamedNode):
             linked.add(quad.subject.value)
+        taken += 1
+    if page.number > 1 and taken == 0:
+        raise NoSuchPage(f"{iri} has no page {page.number} of incoming links")
+    if page.number > 1 or taken == page.size:  # only then can the links span several pages
+        total = incoming_count(store, iri)
+        if total > page.size:
+            triples.extend(_partial_view(document or iri, total, page))
     size = graph_size(store, iri)
     if size is not None:
-        graph.add((URIRef(iri), RDF.type, SD.Graph))
-        graph.add((URIRef(iri), VOID.triples, Literal(size, datatype=XSD.integer)))
-        graph.add((URIRef(iri), RDFS.comment, Literal(graph_contents(iri, base), lang="en")))
+        triples.append(ox.Triple(this, _ox(RDF.type), _ox(SD.Graph)))
+        triples.append(ox.Triple(this, _ox(VOID.triples), ox.Literal(str(size), datatype=_ox(XSD.integer))))
+        triples.append(ox.Triple(this, _ox(RDFS.comment), ox.Literal(graph_contents(iri, base), language="en")))
     linked.discard(iri)
     for other, label in label_rows(store, linked):
-        graph.add((URIRef(other), _LABEL, to_rdflib(label)))
+        triples.append(ox.Triple(ox.NamedNode(other), _LABEL_NODE, label))
+    return triples
+
+
+def incoming_count(store: ox.Store, iri: str) -> int:
+    text = bind_iris("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?this }", this=iri)
+    return int(next(iter(store.query(text)))["n"].value)
+
+
+def _partial_view(document: str, total: int, page: DocumentPage) -> list[ox.Triple]:
+    last = max(1, -(-total // page.size))
+
+    def page_iri(number: int) -> ox.NamedNode:
+        return ox.NamedNode(f"{document}?page={number}")
+
+    view = page_iri(page.number)
+    triples = [
+        ox.Triple(ox.NamedNode(document), _ox(HYDRA.view), view),
+        ox.Triple(view, _ox(RDF.type), _ox(HYDRA.PartialCollectionView)),
+        ox.Triple(view, _ox(HYDRA.totalItems), ox.Literal(str(total), datatype=_ox(XSD.integer))),
+        ox.Triple(view, _ox(HYDRA.itemsPerPage), ox.Literal(str(page.size), datatype=_ox(XSD.integer))),
+        ox.Triple(view, _ox(HYDRA.first), page_iri(1)),
+        ox.Triple(view, _ox(HYDRA.last), page_iri(last)),
+    ]
+    if page.number > 1:
+        triples.append(ox.Triple(view, _ox(HYDRA.previous), page_iri(min(page.number - 1, last))))
+    if page.number < last:
+        triples.append(ox.Triple(view, _ox(HYDRA.next), page_iri(page.number + 1)))
+    return triples
+
+
+def _ox(term: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+def to_rdflib_graph(triples: Iterable[ox.Triple], base: str) -> Graph:
+    """The triples as an rdflib Graph with our prefixes (for code that reads a document, such as tests)."""
+    graph = bind_prefixes(Graph(), base)
+    for triple in triples:
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return graph
 
 

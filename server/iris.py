@@ -2,7 +2,8 @@
 
 IRIs map to request paths by their position under the build's base URI (Pubby style), never from
 the request's Host: `{base}id/driver/x` is described at `/page/driver/x` and `/data/driver/x.ttl`,
-`{base}graph/article/x` at `/page/graph/article/x`, `{base}ontology#Driver` at `/ontology#Driver`.
+`{base}graph/article/x` at `/page/graph/article/x`. The vocabulary's fixed IRIs
+(`https://w3id.org/racegraph/ontology#Driver`) are described by each deployment at `/ontology#Driver`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from flask import abort, redirect, request
 
-from graph.uris import slug
+from graph.uris import ONTOLOGY_IRI, ONTOLOGY_NS, slug
 
 # What racegraph mints after the base (docs/model.md): `id/` or `graph/`, then segments that are slugs
 # (python-slugify output: a-z, 0-9 and '-'). Checking the shape first keeps anything else (`>`, a space,
@@ -58,6 +59,10 @@ def document_path(key: str) -> str:
 
 def local_href(iri: str, base: str) -> str | None:
     """The local path where a person reads about `iri`, or None for an IRI outside this dataset."""
+    if iri.startswith(ONTOLOGY_NS):
+        return "/ontology#" + iri[len(ONTOLOGY_NS):]
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
     if not iri.startswith(base):
         return None
     key = iri[len(base):]
@@ -65,8 +70,6 @@ def local_href(iri: str, base: str) -> str | None:
         return "/"
     if key.startswith(("id/", "graph/")):
         return "/page/" + document_path(key)
-    if key.startswith("ontology#"):
-        return "/ontology#" + key[len("ontology#"):]
     if key in ("ontology", "sparql") or key.startswith("dumps/"):
         return "/" + key
     return None

@@ -7,9 +7,11 @@ the sitemap, robots.txt and the dumps.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, send_from_directory
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory
 from pyoxigraph import NamedNode
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
@@ -17,6 +19,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 from graph.convert import ARTICLE_LICENCE, SCHEMA
 from graph.metadata import DUMP_NAMES
 from graph.store import DUMPS_SUBDIR
+from graph.uris import ONTOLOGY_IRI, ONTOLOGY_NS
 from server import describe, iris, negotiation
 from server.db import get_build_info, get_store
 from server.iris import BROWSED_CLASSES
@@ -65,21 +68,45 @@ def alternates(path: str, current: str) -> list[tuple[str, negotiation.Format]]:
     return [(document_target(path, FORMATS[name]), FORMATS[name]) for name in DOCUMENT_FORMATS if name != current]
 
 
-def serialize(graph: Graph, fmt: negotiation.Format) -> Response:
-    body = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
+def serialize(triples: Iterable[ox.Triple] | Graph, fmt: negotiation.Format) -> Response:
+    """An RDF answer written by pyoxigraph, whether the triples come from the store or an rdflib Graph."""
+    if isinstance(triples, Graph):
+        triples = describe.from_rdflib_graph(triples)
+    prefixes = describe.document_prefixes(get_build_info().base_uri)
+    body = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
     return Response(body, mimetype=fmt.media_type, content_type=f"{fmt.media_type}; charset=utf-8")
 
 
 def rdf_document(path: str, fmt: negotiation.Format) -> Response:
-    """The RDF document about the thing at `path` (`event/x`, `graph/article/y`) in `fmt`, or 404."""
+    """The RDF document about the thing at `path` (`event/x`, `graph/article/y`) in `fmt`, or 404.
+
+    Incoming links come `DOCUMENT_PAGE_SIZE` at a time (`?page=N`); a conditional request for a
+    current copy is answered 304 before the store is read.
+    """
     base = get_build_info().base_uri
     iri = iris.requested_iri(base, iris.key_of_page_path(path),
                              lambda fixed: document_target(iris.document_path(fixed), fmt))
+    page = describe.DocumentPage(_page_number(), current_app.config["DOCUMENT_PAGE_SIZE"])
+    tagged = {"tag_parts": (fmt.name, str(page.number)), "alternates": alternates(path, fmt.name)}
+    current = negotiation.current_copy(**tagged)
+    if current is not None:
+        return current
     store = get_store()
     if not describe.exists(store, iri):
         abort(404, f"nothing is known about {iri}")
-    response = serialize(describe.describe(store, iri, base), fmt)
-    return negotiation.finish(response, tag_parts=(fmt.name,), alternates=alternates(path, fmt.name))
+    document = base + document_target(iris.document_path(iris.key_of_page_path(path)), fmt).lstrip("/")
+    try:
+        triples = describe.describe(store, iri, base, page=page, document=document)
+    except describe.NoSuchPage as error:
+        abort(404, str(error))
+    return negotiation.finish(serialize(triples, fmt), **tagged)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, f"page must be a whole number from 1, found {raw!r}")
+    return int(raw)
 
 
 @bp.route("/data/<path:rest>")
@@ -132,9 +159,9 @@ def _term_ref(graph: Graph, term, namespace: str, base: str, lang: str) -> list[
 def ontology_data(lang: str) -> dict:
     """Every class and property of the ontology with label, comment, domain, range and alignments."""
     info = get_build_info()
-    base, namespace = info.base_uri, info.ontology_namespace
+    base, namespace = info.base_uri, ONTOLOGY_NS
     graph = ontology_graph()
-    ontology = URIRef(base + "ontology")
+    ontology = URIRef(ONTOLOGY_IRI)
 
     def term(subject) -> dict:
         name = str(subject)[len(namespace):]
@@ -194,12 +221,14 @@ def ontology(suffix: str | None = None):
 
 # --- VoID ---------------------------------------------------------------------------------------
 
-def _count(store, text: str) -> int:
-    return int(next(iter(store.query(text)))["n"].value)
+_VOID_TOTALS = {
+    VOID.triples: "triples", VOID.entities: "entities", VOID.distinctSubjects: "distinct_subjects",
+    VOID.distinctObjects: "distinct_objects", VOID.properties: "properties", VOID.classes: "classes",
+}
 
 
 def void_graph() -> Graph:
-    """The VoID description: metadata from the build plus statistics counted from the store."""
+    """The VoID description: metadata from the build plus the statistics counted when it was built."""
     info = get_build_info()
     base = info.base_uri
     store = get_store()
@@ -209,28 +238,19 @@ def void_graph() -> Graph:
         graph.add((dataset, describe.to_rdflib(quad.predicate), describe.to_rdflib(quad.object)))
     graph.add((dataset, RDF.type, VOID.Dataset))
     id_space = base + "id/"
-    # the default graph is the stored merge of the named graphs, so plain patterns count each triple once
-    stats = {
-        VOID.triples: "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-        VOID.entities: f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
-                       f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id_space}")) }}',
-        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
-        VOID.distinctObjects: "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }",
-        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
-        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }",
-    }
-    for predicate, text in stats.items():
-        graph.set((dataset, predicate, Literal(_count(store, text), datatype=XSD.integer)))
-    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c"):
+    statistics = info.statistics
+    for predicate, name in _VOID_TOTALS.items():
+        graph.set((dataset, predicate, Literal(statistics[name], datatype=XSD.integer)))
+    for iri, count in statistics["class_partitions"]:
         partition = BNode()
         graph.add((dataset, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], URIRef(row["c"].value)))
-        graph.add((partition, VOID.entities, Literal(int(row["n"].value), datatype=XSD.integer)))
-    for row in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"):
+        graph.add((partition, VOID["class"], URIRef(iri)))
+        graph.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for iri, count in statistics["property_partitions"]:
         partition = BNode()
         graph.add((dataset, VOID.propertyPartition, partition))
-        graph.add((partition, VOID.property, URIRef(row["p"].value)))
-        graph.add((partition, VOID.triples, Literal(int(row["n"].value), datatype=XSD.integer)))
+        graph.add((partition, VOID.property, URIRef(iri)))
+        graph.add((partition, VOID.triples, Literal(count, datatype=XSD.integer)))
     graph.set((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     graph.set((dataset, VOID.uriSpace, Literal(id_space)))
     graph.set((dataset, DCTERMS.license, ARTICLE_LICENCE))
@@ -239,7 +259,7 @@ def void_graph() -> Graph:
     for name in DUMP_NAMES:
         if (dumps / name).is_file():
             graph.add((dataset, VOID.dataDump, URIRef(base + "dumps/" + name)))
-    for vocabulary in (info.ontology_namespace, str(RDFS), SCHEMA, str(DCTERMS),
+    for vocabulary in (ONTOLOGY_NS, str(RDFS), SCHEMA, str(DCTERMS),
                        "http://www.w3.org/ns/prov#", str(SKOS)):
         graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     built = negotiation.build_time()
@@ -269,7 +289,7 @@ def sitemap_locations() -> list[str]:
     people browse (events, drivers, teams, chassis, engines, manufacturers, classes, circuits, countries)."""
     info = get_build_info()
     base = info.base_uri
-    types = " ".join(describe.iri_ref(info.ontology_namespace + name) for name in BROWSED_CLASSES)
+    types = " ".join(describe.iri_ref(ONTOLOGY_NS + name) for name in BROWSED_CLASSES)
     text = (f"SELECT DISTINCT ?s WHERE {{ VALUES ?type {{ {types} }} ?s a ?type "
             f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }} ORDER BY ?s')
     pages = [base + "page/" + iris.document_path(row["s"].value[len(base):]) for row in get_store().query(text)]

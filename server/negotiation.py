@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from flask import Response, request
 from werkzeug.exceptions import NotAcceptable
 
@@ -23,17 +24,17 @@ from server.db import get_build_info
 class Format:
     name: str  # also the URL suffix
     media_type: str
-    rdflib_format: str | None  # serializer name for RDF formats, None otherwise
+    rdf_format: ox.RdfFormat | None  # pyoxigraph's serialiser for RDF formats, None otherwise
     aliases: tuple[str, ...] = ()
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("html", "text/html", None, ("application/xhtml+xml",)),
     Format("json", "application/json", None),
-    Format("ttl", "text/turtle", "turtle", ("application/x-turtle",)),
-    Format("nt", "application/n-triples", "nt11"),
-    Format("rdf", "application/rdf+xml", "xml"),
-    Format("jsonld", "application/ld+json", "json-ld"),
+    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",)),
+    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
 )}
 
 RDF_FORMATS = ("ttl", "nt", "rdf", "jsonld")
@@ -102,6 +103,18 @@ def entity_tag(*parts: str) -> str:
 
 def link_header(alternates: list[tuple[str, Format]]) -> str:
     return ", ".join(f'<{href}>; rel="alternate"; type="{fmt.media_type}"' for href, fmt in alternates)
+
+
+def current_copy(*, tag_parts: tuple[str, ...], alternates: list[tuple[str, Format]] = (),
+                 vary: tuple[str, ...] = ("Accept",)) -> Response | None:
+    """The 304 for a conditional request whose copy is current, decided before any work; else None.
+
+    A build never changes, so the tag `finish` would give the full answer is known before it is made.
+    """
+    if not (request.if_none_match or request.if_modified_since):
+        return None
+    response = finish(Response(status=200), tag_parts=tag_parts, alternates=alternates, vary=vary)
+    return response if response.status_code == 304 else None
 
 
 def finish(response: Response, *, tag_parts: tuple[str, ...], alternates: list[tuple[str, Format]] = (),

@@ -15,15 +15,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import site
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import asdict
+from pathlib import Path
 
 from flask import Flask, current_app
 
-from graph.paths import PROJECT_ROOT
 from graph.store import StoreMissingError
 from server.query_worker import Job
 
@@ -43,11 +44,11 @@ class _Worker:
 
     def __init__(self, store_folder: str):
         self.conn, child_end = multiprocessing.Pipe(duplex=True)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                                        os.environ.get("PYTHONPATH")])))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.query_worker", store_folder, str(child_end.fileno())],
-            pass_fds=(child_end.fileno(),), env=env, stdin=subprocess.DEVNULL,
+            # -P: the working directory is not put on sys.path, so a server.py or graph/ there cannot
+            # stand in for racegraph's own modules
+            [sys.executable, "-P", "-m", "server.query_worker", store_folder, str(child_end.fileno())],
+            pass_fds=(child_end.fileno(),), env=_worker_environment(), stdin=subprocess.DEVNULL,
         )
         child_end.close()
         self.ready = False
@@ -79,6 +80,20 @@ class _Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(10)
+
+
+def _worker_environment() -> dict[str, str]:
+    """The server's environment, with racegraph's own folder first on PYTHONPATH unless it is a site folder.
+
+    An installed racegraph (wheel or editable) is found by the child as by the server. Run from a
+    checkout without installing, the child needs the folder this module's package came from; that
+    folder is named exactly, so the child imports the very code its server runs.
+    """
+    source_root = str(Path(__file__).resolve().parent.parent)
+    site_folders = {str(Path(p).resolve()) for p in site.getsitepackages() + [site.getusersitepackages()]}
+    if source_root in site_folders:
+        return dict(os.environ)
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [source_root, os.environ.get("PYTHONPATH")])))
 
 
 class _StoreUnavailable(StoreMissingError):

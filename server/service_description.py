@@ -8,7 +8,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 from werkzeug.datastructures import MIMEAccept
 
 from graph.metadata import query_prefixes
-from server.db import get_build_info, get_store
+from server.db import get_build_info
 from server.sparql_examples import load_examples
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -40,23 +40,6 @@ def negotiate(accept: MIMEAccept, format_parameter: str | None) -> str | None:
     return ALIASES.get(best, best)
 
 
-def graph_sizes() -> list[tuple[str, int]]:
-    """(named graph, triple count) for every named graph in the store; computed once per app."""
-    sizes = current_app.extensions.get("racegraph.graph_sizes")
-    if sizes is None:
-        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        sizes = [(row["g"].value, int(row["n"].value)) for row in get_store().query(query)]
-        current_app.extensions["racegraph.graph_sizes"] = sizes
-    return sizes
-
-
-def merged_size() -> int:
-    """Triples in the default graph (the merge of the named graphs); computed once per app."""
-    size = current_app.extensions.get("racegraph.merged_size")
-    if size is None:
-        size = int(next(iter(get_store().query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-        current_app.extensions["racegraph.merged_size"] = size
-    return size
 
 
 def describe(media_type: str) -> bytes:
@@ -88,9 +71,9 @@ def describe(media_type: str) -> bytes:
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, RDFS.comment, Literal("The RDF merge of all the named graphs: each triple once.", lang="en")))
-    sizes = graph_sizes()
-    graph.add((default, VOID.triples, Literal(merged_size(), datatype=XSD.integer)))
-    for index, (name, count) in enumerate(sizes):
+    statistics = get_build_info().statistics  # counted when the build was written
+    graph.add((default, VOID.triples, Literal(statistics["triples"], datatype=XSD.integer)))
+    for index, (name, count) in enumerate(statistics["graph_sizes"]):
         named, described = BNode(f"namedGraph{index}"), BNode(f"graph{index}")
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))

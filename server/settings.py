@@ -13,6 +13,8 @@ DEFAULTS = {
     "QUERY_WORKERS": 2,
     # let SPARQL SERVICE reach other endpoints over the network (off: such queries are refused)
     "ALLOW_REMOTE_SERVICE": False,
+    # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page
+    "DOCUMENT_PAGE_SIZE": 1000,
 }
 
 _TRUE = {"1", "true", "yes", "on"}

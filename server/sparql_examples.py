@@ -1,16 +1,14 @@
-"""The example queries of docs/queries/*.rq, offered one click away in the query editor.
+"""The example queries (docs/queries/*.rq, shipped as package data), offered one click away in the query editor.
 
-Each file starts with `# title: ...`; the queries are written against the default base URI and are
-rewritten to the store's own base when it differs.
+Each file starts with `# title: ...`. The queries name things by label and terms by racegraph's fixed
+namespace, so they run unchanged on every deployment.
 """
 
 from __future__ import annotations
 
-from graph.paths import PROJECT_ROOT
-from graph.uris import DEFAULT_BASE
-from server.db import get_build_info
+from graph.paths import package_folder
 
-QUERIES_DIR = PROJECT_ROOT / "docs" / "queries"
+EXAMPLE_QUERIES = package_folder("server.example_queries")  # the repo's docs/queries/ (pyproject maps it)
 
 
 def read_example(path) -> dict[str, str]:
@@ -21,9 +19,4 @@ def read_example(path) -> dict[str, str]:
 
 
 def load_examples() -> list[dict[str, str]]:
-    base = get_build_info().base_uri
-    examples = [read_example(path) for path in sorted(QUERIES_DIR.glob("*.rq"))]
-    if base != DEFAULT_BASE:
-        for example in examples:
-            example["query"] = example["query"].replace(DEFAULT_BASE, base)
-    return examples
+    return [read_example(path) for path in sorted(EXAMPLE_QUERIES.glob("*.rq"))]

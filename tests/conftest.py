@@ -14,6 +14,8 @@ import pytest
 from graph.paths import BUNDLED_ARTICLES
 from graph.uris import DEFAULT_BASE
 
+REPO = Path(__file__).resolve().parent.parent  # the checkout: for tools run from it (vocabgen, gunicorn)
+
 
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory) -> Path:

@@ -14,7 +14,7 @@ from graph.article import read_article
 from graph.build import assemble, read_articles
 from graph.convert import convert_race
 from graph.paths import BUNDLED_ARTICLES, ONTOLOGY_FILE
-from graph.uris import DEFAULT_BASE, Minter, rebase
+from graph.uris import DEFAULT_BASE, ONTOLOGY_NS
 from graph.vocab import RG
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -150,10 +150,10 @@ def test_source_articles_carry_checksums(built):
 
 def test_every_term_used_is_defined_by_the_ontology(built):
     dataset, _ = built
-    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle", publicID=DEFAULT_BASE)
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     defined = set(ontology.subjects(RDF.type, OWL.Class)) | set(ontology.subjects(RDF.type, OWL.ObjectProperty)) \
         | set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
-    namespace = Minter().ontology_namespace
+    namespace = ONTOLOGY_NS
     used = set()
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         for term in (s, p, o):
@@ -164,12 +164,16 @@ def test_every_term_used_is_defined_by_the_ontology(built):
     assert RG.classWinner in used and RG.Entry in used
 
 
-def test_rebase_moves_every_minted_iri(built):
-    moved = rebase(built[0], DEFAULT_BASE, "https://racegraph.example.org/")
-    assert len(moved) == len(built[0])
-    iris = {term for quad in moved.quads((None, None, None, None)) for term in quad[:3] if isinstance(term, URIRef)}
+def test_another_base_mints_every_instance_iri_under_it_and_keeps_the_vocabulary():
+    files = sorted(BUNDLED_ARTICLES.glob("*.txt"))
+    default, _ = assemble(*read_articles(files))
+    moved, _ = assemble(*read_articles(files), base_uri="https://racegraph.example.org/")
+    assert len(list(moved.quads())) == len(list(default.quads()))
+    iris = {term for quad in moved.quads((None, None, None, None)) for term in quad if isinstance(term, URIRef)}
     assert not [iri for iri in iris if iri.startswith(DEFAULT_BASE)]
     assert URIRef("https://racegraph.example.org/id/driver/tom-kristensen") in iris
+    assert URIRef("https://racegraph.example.org/graph/article/2003-1000-km-of-le-mans-en") in iris
+    assert RG.Driver in iris and str(RG.Driver) == ONTOLOGY_NS + "Driver"
 
 
 def test_unmatched_translation_is_reported_not_dropped_silently():

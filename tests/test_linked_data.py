@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID
 
 BASE = "http://127.0.0.1:5000/"
-RG = Namespace(BASE + "ontology#")
+RG = Namespace("https://w3id.org/racegraph/ontology#")
 EVENT_SLUG = "2003-1000-km-of-le-mans"
 EVENT = URIRef(BASE + "id/event/" + EVENT_SLUG)
 TOM = URIRef(BASE + "id/driver/tom-kristensen")
@@ -135,7 +135,7 @@ def test_blank_nodes_are_followed(app):
     from server.db import get_store
 
     with app.app_context():
-        graph = describe.describe(get_store(), str(RG.manufacturer), BASE)
+        graph = describe.to_rdflib_graph(describe.describe(get_store(), str(RG.manufacturer), BASE), BASE)
     domain = graph.value(RG.manufacturer, RDFS.domain)
     members = set(graph.items(graph.value(domain, OWL.unionOf)))
     assert members == {RG.Chassis, RG.Engine}
@@ -215,7 +215,7 @@ def test_ontology_rdf_by_suffix_and_accept(client, suffix):
         assert response.mimetype == media_type
         graph = Graph().parse(data=response.data, format=rdflib_format)
         assert (RG.Driver, RDF.type, OWL.Class) in graph
-        assert (URIRef(BASE + "ontology"), RDF.type, OWL.Ontology) in graph
+        assert (URIRef("https://w3id.org/racegraph/ontology"), RDF.type, OWL.Ontology) in graph
         assert (RG.date, RDFS.domain, RG.RaceEvent) in graph
 
 
@@ -394,3 +394,84 @@ def test_named_graphs_dereference_and_say_what_they_hold(client, store, name):
     assert document.value(URIRef(iri), RDFS.comment) is not None
     page = client.get(f"/page/graph/{name}")
     assert page.status_code == 200 and f">{size}<" in page.get_data(as_text=True)
+
+
+def test_void_and_service_description_read_the_statistics_counted_at_build_time(built_store, tmp_path):
+    """A build never changes, so its figures are counted once, by `build`, not per request."""
+    import shutil
+
+    from server import create_app
+
+    copy = tmp_path / "graph"
+    shutil.copytree(built_store, copy)
+    info = json.loads((copy / "build.json").read_text())
+    info["statistics"]["triples"] = 123456789
+    (copy / "build.json").write_text(json.dumps(info))
+    client = create_app({"TESTING": True, "STORE": str(copy)}).test_client()
+    void = Graph().parse(data=client.get("/.well-known/void.ttl").data, format="turtle")
+    assert int(void.value(URIRef(BASE + "id/dataset"), VOID.triples)) == 123456789
+    description = client.get("/sparql", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "123456789" in description
+
+    del info["statistics"]
+    (copy / "build.json").write_text(json.dumps(info))
+    client = create_app({"TESTING": True, "STORE": str(copy)}).test_client()
+    response = client.get("/.well-known/void.ttl", headers={"Accept": "text/plain"})
+    assert response.status_code == 503
+    assert "written by an older racegraph" in response.get_data(as_text=True)
+
+
+# --- bounded documents and early conditional answers ---------------------------------------------
+
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+
+
+def test_documents_page_their_incoming_links_with_hydra_and_keep_every_own_triple(built_store):
+    from server import create_app
+
+    client = create_app({"TESTING": True, "STORE": str(built_store), "DOCUMENT_PAGE_SIZE": 10}).test_client()
+    whole = Graph().parse(data=client.get(f"/data/event/{EVENT_SLUG}.ttl?page=1").data, format="turtle")
+    document = URIRef(BASE + f"data/event/{EVENT_SLUG}.ttl")
+    view = whole.value(document, HYDRA.view)
+    assert view == URIRef(f"{document}?page=1")
+    total = int(whole.value(view, HYDRA.totalItems))
+    assert total >= 37 and whole.value(view, HYDRA.next) == URIRef(f"{document}?page=2")
+    assert whole.value(view, HYDRA.previous) is None
+    own = set(whole.predicate_objects(EVENT))
+
+    incoming, page, pages = set(), f"/data/event/{EVENT_SLUG}.ttl?page=1", 0
+    while page:
+        graph = Graph().parse(data=client.get(page).data, format="turtle")
+        pages += 1
+        assert set(graph.predicate_objects(EVENT)) - {(HYDRA.view, None)} >= own - {(HYDRA.view, None)}
+        found = {(s, p) for s, p in graph.subject_predicates(EVENT)}
+        assert len(found) <= 10 and not (found & incoming)
+        incoming |= found
+        nxt = graph.value(graph.value(document, HYDRA.view), HYDRA.next)
+        page = str(nxt)[len(BASE) - 1:] if nxt is not None else None
+    assert pages == -(-total // 10) and len(incoming) == total
+
+    unpaged = create_app({"TESTING": True, "STORE": str(built_store)}).test_client()
+    full = Graph().parse(data=unpaged.get(f"/data/event/{EVENT_SLUG}.ttl").data, format="turtle")
+    assert {(s, p) for s, p in full.subject_predicates(EVENT)} == incoming
+    assert (None, HYDRA.view, None) not in full  # a document that fits one page says nothing of pages
+
+    assert client.get(f"/data/event/{EVENT_SLUG}.ttl?page={pages + 1}").status_code == 404
+    for bad in ("0", "-1", "two"):
+        assert client.get(f"/data/event/{EVENT_SLUG}.ttl?page={bad}").status_code == 400
+
+
+def test_a_current_conditional_request_is_answered_without_reading_the_store(built_store, tmp_path):
+    import shutil
+
+    from server import create_app
+
+    copy = tmp_path / "graph"
+    shutil.copytree(built_store, copy)
+    client = create_app({"TESTING": True, "STORE": str(copy)}).test_client()
+    path = "/data/driver/tom-kristensen.ttl"
+    etag = client.get(path).headers["ETag"]
+    fresh = create_app({"TESTING": True, "STORE": str(copy)}).test_client()
+    shutil.rmtree(copy / "store")  # whoever reads the store now fails
+    assert fresh.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert fresh.get(path).status_code == 503

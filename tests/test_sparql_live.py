@@ -19,12 +19,11 @@ from rdflib import Graph, Namespace
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import free_port, wait_for_port
-from graph.paths import PROJECT_ROOT
+from conftest import REPO, free_port, wait_for_port
 
 pytestmark = pytest.mark.live
 
-RG = "http://127.0.0.1:5000/ontology#"
+RG = "https://w3id.org/racegraph/ontology#"
 PREFIXES = f"PREFIX rg: <{RG}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 ENTRIES = PREFIXES + "SELECT ?entry ?number WHERE { ?entry a rg:Entry ; rg:carNumber ?number } ORDER BY ?entry"
 WINNER = "<http://127.0.0.1:5000/id/entry/2003-1000-km-of-le-mans/5>"
@@ -131,10 +130,10 @@ def test_service_description(live_server):
     os.path.join(os.path.dirname(sys.executable), "gunicorn")), reason="gunicorn is not installed")
 def test_under_gunicorn_with_several_workers(built_store):
     port = free_port()
-    env = dict(os.environ, RACEGRAPH_STORE=str(built_store), PYTHONPATH=str(PROJECT_ROOT))
+    env = dict(os.environ, RACEGRAPH_STORE=str(built_store), PYTHONPATH=str(REPO))
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "server:create_app()"], env=env, cwd=PROJECT_ROOT)
+         "server:create_app()"], env=env, cwd=REPO)
     try:
         wait_for_port(port, process)
         endpoint = f"http://127.0.0.1:{port}/"
@@ -150,7 +149,7 @@ def test_common_prefixes_are_predeclared(live_server):
     """As on DBpedia, rdfs:, xsd:, schema:, rgid: … need no PREFIX line; rg: follows the build's base."""
     endpoint = SPARQLWrapper(live_server + "sparql")
     endpoint.setQuery("""
-        PREFIX rg: <http://127.0.0.1:5000/ontology#>
+        PREFIX rg: <https://w3id.org/racegraph/ontology#>
         SELECT ?name WHERE { ?d a rg:Driver ; rdfs:label ?name } ORDER BY ?name LIMIT 5""")
     endpoint.setReturnFormat(JSON)
     names = [row["name"]["value"] for row in endpoint.queryAndConvert()["results"]["bindings"]]

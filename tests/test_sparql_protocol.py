@@ -17,9 +17,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
-from graph.paths import PROJECT_ROOT
+from graph.statistics import count_statistics
 from graph.store import load_nquads, write_build_info
 from server import create_app
+from server.sparql_examples import EXAMPLE_QUERIES
 
 BASE = "http://127.0.0.1:5000/"
 EX = "http://127.0.0.1:5000/id/"
@@ -30,7 +31,7 @@ JSON_RESULTS = "application/sparql-results+json"
 
 DRIVERS = [f"driver-{n}" for n in range(12)]
 TRIG = f"""
-@prefix rg: <{BASE}ontology#> .
+@prefix rg: <https://w3id.org/racegraph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{G1}> {{
   <{EX}event/race-one> a rg:RaceEvent ; rdfs:label "Race one"@en , "Carrera uno"@es ; rg:laps 208 .
@@ -50,8 +51,9 @@ def small_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sparql") / "build"
     folder.mkdir()
     dataset = ox.Dataset(ox.parse(TRIG.encode(), format=ox.RdfFormat.TRIG))
-    load_nquads(folder, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
-    write_build_info(folder, {"base_uri": BASE})
+    store = load_nquads(folder, ox.serialize(dataset, format=ox.RdfFormat.N_QUADS))
+    write_build_info(folder, {"base_uri": BASE, "statistics": count_statistics(store, base_uri=BASE)})
+    del store  # readers open it read-only
     return folder
 
 
@@ -95,7 +97,7 @@ def test_select_without_accept_is_sparql_json_over_the_union_of_named_graphs(cli
 
 
 def test_select_rows_keep_terms_exactly(client):
-    rows = bindings(select(client, f"SELECT ?l ?n WHERE {{ <{EX}event/race-one> <http://www.w3.org/2000/01/rdf-schema#label> ?l ; <{BASE}ontology#laps> ?n }} ORDER BY ?l"))
+    rows = bindings(select(client, f"SELECT ?l ?n WHERE {{ <{EX}event/race-one> <http://www.w3.org/2000/01/rdf-schema#label> ?l ; <https://w3id.org/racegraph/ontology#laps> ?n }} ORDER BY ?l"))
     assert rows[0]["l"] == {"type": "literal", "value": "Carrera uno", "xml:lang": "es"}
     assert rows[0]["n"] == {"type": "literal", "value": "208", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
 
@@ -136,7 +138,7 @@ def test_ask_in_json_and_xml(client):
     assert response.mimetype == "application/sparql-results+xml" and b"<boolean>false</boolean>" in response.data
 
 
-CONSTRUCT = (f"PREFIX rg: <{BASE}ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+CONSTRUCT = (f"PREFIX rg: <https://w3id.org/racegraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
              "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a rg:RaceEvent ; rdfs:label ?l }")
 
 
@@ -606,7 +608,7 @@ def test_a_server_bug_stays_500(small_store, monkeypatch):
 
 # ---- the example queries of docs/queries run on the built seed and return rows ------------------
 
-@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "docs" / "queries").glob("*.rq")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(EXAMPLE_QUERIES.glob("*.rq")), ids=lambda p: p.stem)
 def test_example_queries_return_rows(built_store, path):
     app = create_app({"TESTING": True, "STORE": str(built_store), "QUERY_WORKERS": 1})
     try:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from flask import abort, request
 
 from graph.metadata import query_prefixes
+from graph.uris import ONTOLOGY_NS
 from server import describe, iris, negotiation
 from server.db import get_build_info, get_store
 from server.pages.format import flag, literal_text
@@ -77,7 +78,7 @@ class Reader:
 def current_reader(lang: str | None = None) -> Reader:
     """A Reader for this request, in `lang` or else the visitor's language."""
     info = get_build_info()
-    return Reader(get_store(), info.base_uri, info.ontology_namespace, lang or negotiation.preferred_language())
+    return Reader(get_store(), info.base_uri, ONTOLOGY_NS, lang or negotiation.preferred_language())
 
 
 # --- a thing's own values ------------------------------------------------------------------------

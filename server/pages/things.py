@@ -227,7 +227,7 @@ def thing_data(reader: Reader, iri: str, paging: Paging) -> dict:
 
 def event_listing(reader: Reader, paging: Paging) -> dict:
     """One page of the events by date, each with its circuit; for the home page and /api/events."""
-    events = list_events(reader.store, reader.base)
+    events = list_events(reader.store)
     shown = events[(paging.number - 1) * paging.size:paging.number * paging.size]
     circuits = {}
     if shown:

@@ -75,7 +75,7 @@ def page(rest: str):
     iri = iris.requested_iri(reader.base, iris.key_of_page_path(path),
                              lambda fixed: "/page/" + iris.document_path(fixed) + (f".{suffix}" if suffix else ""))
     fmt = negotiation.choose(PAGE_FORMATS, suffix)
-    if fmt.rdflib_format is not None:
+    if fmt.rdf_format is not None:
         return rdf_document(path, fmt)
     if not describe.exists(reader.store, iri):
         abort(404, f"nothing is known about {iri}")
