@@ -28,7 +28,7 @@ from graph.errors import ArticleError
 from graph.metadata import describe_dataset, prefixes
 from graph.statistics import count_statistics
 from graph.paths import ONTOLOGY_FILE
-from graph.pipeline import InputError, require_a_race, run_pipeline  # noqa: F401 (re-exported)
+from graph.pipeline import EVENTS_PER_BATCH, InputError, require_a_race, run_pipeline  # noqa: F401 (re-exported)
 from graph.translate import match_translation
 from graph.uris import DEFAULT_BASE, Minter
 from graph.vocab import RG
@@ -144,7 +144,7 @@ def _add_graph(dataset: Dataset, name: URIRef, triples: Graph) -> None:
 
 def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_BASE,
                 progress: Progress | None = None, validate: bool = True,
-                workers: int | None = None) -> BuildOutcome:
+                workers: int | None = None, batch_size: int = EVENTS_PER_BATCH) -> BuildOutcome:
     """Build `sources` into `out_dir`. Raises InputError on unreadable input (nothing written).
 
     The events go through graph.pipeline (a process pool of `workers`, default: every CPU) into a
@@ -156,7 +156,7 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     try:
         started = time.perf_counter()
         result = run_pipeline(files, staging, base_uri=base_uri, validate=validate, workers=workers,
-                              progress=progress)
+                              batch_size=batch_size, progress=progress)
         if result.outcomes is not None:
             from graph.validate import merge_outcomes
 

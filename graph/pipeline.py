@@ -115,14 +115,18 @@ def default_workers() -> int:
 
 
 def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BASE, validate: bool = True,
-                 workers: int | None = None, progress: Progress | None = None) -> PipelineResult:
-    """Read, convert, derive and validate `files` into `folder`/quads.nq. Raises InputError (nothing kept)."""
+                 workers: int | None = None, batch_size: int = EVENTS_PER_BATCH,
+                 progress: Progress | None = None) -> PipelineResult:
+    """Read, convert, derive and validate `files` into `folder` (named-graphs.nq, merge.nt).
+
+    `workers` processes (default: every CPU; 1 runs everything here) take `batch_size` events at a
+    time. Raises InputError when an article cannot be read."""
     workers = workers or default_workers()
     seconds = dict.fromkeys(PHASES, 0.0)
     started = time.perf_counter()
     # Small builds (the tests, the bundled articles) are not worth starting processes for.
     pool = (ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-            if workers > 1 and len(files) > 2 * EVENTS_PER_BATCH else None)
+            if workers > 1 and len(files) > 2 * batch_size else None)
     try:
         specs, races, translations, warnings = _read(files, pool, progress)
         seconds["read_wall"] = time.perf_counter() - started
@@ -130,7 +134,7 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
         merge = folder / "merge.nt"  # the same triples for the default graph (the store keeps the merge)
         parts = folder / "parts"
         parts.mkdir(parents=True, exist_ok=True)
-        batches = [specs[i:i + EVENTS_PER_BATCH] for i in range(0, len(specs), EVENTS_PER_BATCH)]
+        batches = [specs[i:i + batch_size] for i in range(0, len(specs), batch_size)]
         jobs = [(batch, base_uri, parts / f"{n:06d}.nq", validate) for n, batch in enumerate(batches)]
         results = pool.map(_build_batch_job, jobs) if pool else map(_build_batch_job, jobs)
 
