@@ -68,11 +68,14 @@ def cli():
               help="Build folder to write (replaced only on success).")
 @click.option("--base-uri", default=DEFAULT_BASE, show_default=True,
               help="Base of every minted URI; must end with '/'. Use the public address of the server.")
-def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="every CPU",
+              help="Worker processes that parse, convert and validate events (builds of more than 16 articles).")
+def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, jobs: int | None):
     """Build the graph from article files or folders (default: the bundled articles).
 
     Parses every article, converts it to RDF (one named graph per article), derives class winners,
-    lap length and distances, validates each event against the SHACL shapes, then writes into
+    lap length and distances, validates each event against the SHACL shapes (events in batches, in
+    --jobs worker processes, streamed to disk rather than held in memory), then writes into
     OUT: the pyoxigraph store, dumps (N-Triples, Turtle, TriG, gzipped), validation.ttl and
     build.json. OUT is replaced only when the graph conforms; otherwise the new build is left in
     OUT.rejected for inspection and OUT stays as it was.
@@ -81,7 +84,8 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str):
     from graph.uris import BaseUriError
 
     try:
-        outcome = build_graph(list(sources) or [BUNDLED_ARTICLES], out_dir, base_uri=base_uri, progress=Progress())
+        outcome = build_graph(list(sources) or [BUNDLED_ARTICLES], out_dir, base_uri=base_uri, progress=Progress(),
+                              workers=jobs)
     except InputError as error:
         for article_error in error.errors:
             click.echo(f"error: {article_error}", err=True)
