@@ -155,8 +155,10 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     staging = _staging_dir(out_dir)
     try:
         started = time.perf_counter()
+        store = store_module.create_store(staging)
         result = run_pipeline(files, staging, base_uri=base_uri, validate=validate, workers=workers,
-                              batch_size=batch_size, progress=progress)
+                              batch_size=batch_size, progress=progress,
+                              load=lambda named, merge: store_module.bulk_load_files(store, named, merge))
         if result.outcomes is not None:
             from graph.validate import merge_outcomes
 
@@ -168,7 +170,8 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         # build.json lists every warning the build prints: the articles' and the shapes' own
         printed = result.warnings + [result_line(v) for v in violations if v.severity == "Warning"]
         phases = dict(result.seconds)
-        counts = _write(staging, result, report, base_uri, printed, conforms, phases)
+        counts = _write(staging, store, result, report, base_uri, printed, conforms, phases)
+        del store  # release RocksDB before the folder is renamed
         phases.update(store_wall=time.perf_counter() - mark, total_wall=time.perf_counter() - started)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -206,13 +209,13 @@ def _replace(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write(folder: Path, result, report: Graph | None, base_uri: str, warnings: list[str],
-           conforms: bool, phases: dict[str, float]) -> dict[str, int]:
-    """The store (one bulk load of the pipeline's files), the dumps, the report and build.json;
+def _write(folder: Path, store: pyoxigraph.Store, result, report: Graph | None, base_uri: str,
+           warnings: list[str], conforms: bool, phases: dict[str, float]) -> dict[str, int]:
+    """The store finished (the pipeline loaded it), the dumps, the report and build.json;
     the wall time of each step goes into `phases`."""
     mark = time.perf_counter()
-    store = store_module.bulk_load_files(folder, result.nquads, result.merge)
-    phases["load_wall"] = time.perf_counter() - mark
+    store_module.finish_store(store)
+    phases["optimize_wall"] = time.perf_counter() - mark
     mark = time.perf_counter()
     dumps = folder / store_module.DUMPS_SUBDIR
     dumps.mkdir()
@@ -237,7 +240,6 @@ def _write(folder: Path, result, report: Graph | None, base_uri: str, warnings: 
     counts = _counts(store)
     statistics = count_statistics(store, base_uri=base_uri)
     phases["statistics_wall"] = time.perf_counter() - mark
-    del store  # release RocksDB before the folder is renamed
     store_module.write_build_info(folder, {
         "base_uri": base_uri,
         "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),

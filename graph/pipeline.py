@@ -116,11 +116,14 @@ def default_workers() -> int:
 
 def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BASE, validate: bool = True,
                  workers: int | None = None, batch_size: int = EVENTS_PER_BATCH,
+                 load: Callable[[Path, Path], None] | None = None,
                  progress: Progress | None = None) -> PipelineResult:
     """Read, convert, derive and validate `files` into `folder` (named-graphs.nq, merge.nt).
 
     `workers` processes (default: every CPU; 1 runs everything here) take `batch_size` events at a
-    time. Raises InputError when an article cannot be read."""
+    time. `load(named_graphs, merge)`, if given, is called with chunks of about LOAD_CHUNK_QUADS
+    quads (N-Quads, and N-Triples for the default graph) while the workers go on, every quad
+    once. Raises InputError when an article cannot be read."""
     workers = workers or default_workers()
     seconds = dict.fromkeys(PHASES, 0.0)
     started = time.perf_counter()
@@ -146,11 +149,12 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
         quads = 0
         done = 0
         with nquads.open("wb") as named_out, merge.open("wb") as merged_out:
+            chunk = _Chunk(folder / "chunk", load, seconds)
             for batch in results:
                 for suffix, out in ((".nq", named_out), (".nt", merged_out)):
                     with batch.part.with_suffix(suffix).open("rb") as part:
                         shutil.copyfileobj(part, out, 1 << 20)
-                    batch.part.with_suffix(suffix).unlink()
+                chunk.add(batch.part, batch.quads)
                 quads += batch.quads
                 unclaimed += batch.unclaimed
                 for name, value in batch.seconds.items():
@@ -175,8 +179,16 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
                       [minter.article_graph(t.source.stem) for t in matched]
             metadata = describe_dataset(minter, sources)
             validator = _validator()
-            quads += _write_graph(named_out, merged_out, minter.metadata_graph, metadata)
-            quads += _write_graph(named_out, merged_out, minter.ontology_graph, validator.ontology)
+            end = folder / "parts" / "end"
+            with end.with_suffix(".nq").open("wb") as end_named, end.with_suffix(".nt").open("wb") as end_merged:
+                added = _write_graph(end_named, end_merged, minter.metadata_graph, metadata)
+                added += _write_graph(end_named, end_merged, minter.ontology_graph, validator.ontology)
+            for suffix, out in ((".nq", named_out), (".nt", merged_out)):
+                with end.with_suffix(suffix).open("rb") as part:
+                    shutil.copyfileobj(part, out)
+            chunk.add(end, added)
+            chunk.load()
+            quads += added
         if validate:
             rest = Graph()
             for triple in metadata:
@@ -199,6 +211,8 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
                     progress("validating shared resources", 1, 1)
         seconds["rest_wall"] = time.perf_counter() - mark  # metadata, rest and shared-resource validation
         shutil.rmtree(parts, ignore_errors=True)
+        chunk.named.unlink()
+        chunk.merge.unlink()
         warnings = event_warnings + warnings
         return PipelineResult(nquads=nquads, merge=merge, quads=quads, races=races, translations=translations,
                               warnings=warnings, outcomes=outcomes if validate else None,
@@ -206,6 +220,42 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
+
+
+LOAD_CHUNK_QUADS = 100_000
+
+
+class _Chunk:
+    """Part files gathered until about LOAD_CHUNK_QUADS quads, then handed to `load` (bounded memory)."""
+
+    def __init__(self, path: Path, load: Callable[[Path, Path], None] | None, seconds: dict[str, float]):
+        self.named, self.merge = path.with_suffix(".nq"), path.with_suffix(".nt")
+        self._load, self.seconds, self.quads = load, seconds, 0
+        self.seconds.setdefault("load_wall", 0.0)
+        self._truncate()
+
+    def _truncate(self) -> None:
+        self.named.write_bytes(b"")
+        self.merge.write_bytes(b"")
+        self.quads = 0
+
+    def add(self, part: Path, quads: int) -> None:
+        if self._load is not None:
+            for suffix, target in ((".nq", self.named), (".nt", self.merge)):
+                with part.with_suffix(suffix).open("rb") as source, target.open("ab") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
+            self.quads += quads
+        for suffix in (".nq", ".nt"):
+            part.with_suffix(suffix).unlink()
+        if self.quads >= LOAD_CHUNK_QUADS:
+            self.load()
+
+    def load(self) -> None:
+        if self._load is not None and self.quads:
+            mark = time.perf_counter()
+            self._load(self.named, self.merge)
+            self.seconds["load_wall"] += time.perf_counter() - mark
+            self._truncate()
 
 
 def require_a_race(races: list, translations: list[Translation]) -> None:
