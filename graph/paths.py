@@ -19,7 +19,12 @@ def package_folder(package: str) -> Path:
     pip always installs wheels unzipped, so the resources are plain files; rdflib, pyshacl and the
     build read them by path. A zipped install would have no such folder, and says so.
     """
-    folder = files(package)
+    try:
+        folder = files(package)
+    except ModuleNotFoundError:  # graph.bundled_articles and server.example_queries exist only installed
+        raise RuntimeError(f"racegraph's data package {package} is missing: racegraph runs installed "
+                           "(`pip install .`, or `make install` for an editable install), not from a checkout "
+                           "put on PYTHONPATH") from None
     if not isinstance(folder, Path):
         raise RuntimeError(f"racegraph's data package {package} is not on the file system ({folder!r}); "
                            "install racegraph unzipped, as pip does")

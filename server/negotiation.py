@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Response, request
+from flask import Response, current_app, request
 from werkzeug.exceptions import NotAcceptable
 
 from server.db import get_build_info
@@ -119,12 +119,16 @@ def current_copy(*, tag_parts: tuple[str, ...], alternates: list[tuple[str, Form
 
 def finish(response: Response, *, tag_parts: tuple[str, ...], alternates: list[tuple[str, Format]] = (),
            vary: tuple[str, ...] = ("Accept",)) -> Response:
-    """Add Vary, Link, ETag and Last-Modified, then answer 304 when the client's copy is current."""
+    """Add Vary, Link, ETag, Last-Modified and Cache-Control, then answer 304 when the client's copy is current."""
     for header in vary:
         response.vary.add(header)
     if alternates:
         response.headers["Link"] = link_header(list(alternates))
     response.set_etag(entity_tag(request.path, *tag_parts))
+    # a build never changes, so caches may keep an answer; they revalidate by ETag after CACHE_MAX_AGE,
+    # which is how a new build reaches them
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
     built = build_time()
     if built is not None:
         response.last_modified = built

@@ -13,6 +13,8 @@ DEFAULTS = {
     "QUERY_WORKERS": 2,
     # let SPARQL SERVICE reach other endpoints over the network (off: such queries are refused)
     "ALLOW_REMOTE_SERVICE": False,
+    # seconds shared caches and browsers may reuse a page, document or VoID answer before revalidating it
+    "CACHE_MAX_AGE": 300,
     # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page
     "DOCUMENT_PAGE_SIZE": 1000,
 }

@@ -167,6 +167,7 @@ def test_document_headers_and_conditional_requests(client, built_store):
             assert f'<{href}>; rel="alternate"; type="{media_type}"' in link
         etag = response.headers["ETag"]
         assert etag
+        assert response.cache_control.public and response.cache_control.max_age == 300
         assert parsedate_to_datetime(response.headers["Last-Modified"]) == built_at
         assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
         since = response.headers["Last-Modified"]
@@ -475,3 +476,19 @@ def test_a_current_conditional_request_is_answered_without_reading_the_store(bui
     shutil.rmtree(copy / "store")  # whoever reads the store now fails
     assert fresh.get(path, headers={"If-None-Match": etag}).status_code == 304
     assert fresh.get(path).status_code == 503
+
+
+def test_a_current_conditional_request_for_a_page_is_answered_without_reading_the_store(built_store, tmp_path):
+    import shutil
+
+    from server import create_app
+
+    copy = tmp_path / "graph"
+    shutil.copytree(built_store, copy)
+    path = "/page/driver/tom-kristensen?lang=es"
+    etag = create_app({"TESTING": True, "STORE": str(copy)}).test_client().get(path).headers["ETag"]
+    fresh = create_app({"TESTING": True, "STORE": str(copy)}).test_client()
+    shutil.rmtree(copy / "store")
+    answer = fresh.get(path, headers={"If-None-Match": etag})
+    assert answer.status_code == 304 and answer.headers["ETag"] == etag
+    assert fresh.get(path.replace("es", "en"), headers={"If-None-Match": etag}).status_code == 503

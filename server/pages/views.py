@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from server import describe, iris, negotiation
+from server.db import get_build_info
 from server.linked_data import DOCUMENT_FORMATS, alternates, rdf_document
 from server.pages.format import script_json
 from server.pages.queries import current_reader, requested_paging
@@ -71,16 +72,20 @@ def _search(suffix: str | None):
 @bp.route("/page/<path:rest>")
 def page(rest: str):
     path, suffix = negotiation.split_suffix(rest, PAGE_FORMATS)
-    reader = current_reader()
-    iri = iris.requested_iri(reader.base, iris.key_of_page_path(path),
+    iri = iris.requested_iri(get_build_info().base_uri, iris.key_of_page_path(path),
                              lambda fixed: "/page/" + iris.document_path(fixed) + (f".{suffix}" if suffix else ""))
     fmt = negotiation.choose(PAGE_FORMATS, suffix)
     if fmt.rdf_format is not None:
         return rdf_document(path, fmt)
+    paging, lang = requested_paging(), negotiation.preferred_language()
+    tagged = {"tag_parts": (fmt.name, lang, str(paging.number)), "alternates": alternates(path, fmt.name),
+              "vary": BY_LANGUAGE}
+    current = negotiation.current_copy(**tagged)  # a build never changes: no need to render to compare
+    if current is not None:
+        return current
+    reader = current_reader(lang)
     if not describe.exists(reader.store, iri):
         abort(404, f"nothing is known about {iri}")
-    paging = requested_paging()
     data = thing_data(reader, iri, paging)
     response = render(data, data["template"], fmt, reader.lang)
-    return negotiation.finish(response, tag_parts=(fmt.name, reader.lang, str(paging.number)),
-                              alternates=alternates(path, fmt.name), vary=BY_LANGUAGE)
+    return negotiation.finish(response, **tagged)
