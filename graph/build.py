@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -158,7 +159,7 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         store = store_module.create_store(staging)
         result = run_pipeline(files, staging, base_uri=base_uri, validate=validate, workers=workers,
                               batch_size=batch_size, progress=progress,
-                              load=lambda named, merge: store_module.bulk_load_files(store, named, merge))
+                              load=partial(store_module.bulk_load_files, store))
         if result.outcomes is not None:
             from graph.validate import merge_outcomes
 

@@ -1,4 +1,4 @@
-"""The build at scale: events go through a process pool and stream into one N-Quads file.
+"""The build at scale: events go through a process pool and stream to disk and into the store.
 
 1. read: every file is parsed (in the pool) into a small summary; errors are collected from all
    files; translations are matched to races by date and place.
@@ -6,9 +6,10 @@
    and derives them (graph.convert, graph.derive: unchanged), validates the batch
    (graph.validate.EventValidator) and writes the batch's quads to a part file: each triple in its
    named graph, and again in the default graph, which the store keeps as the merge.
+   The main process appends the part files to named-graphs.nq and merge.nt and hands chunks of
+   about LOAD_CHUNK_QUADS quads to `load` (the build bulk-loads them into its store) meanwhile.
 3. what belongs to no event (the metadata graph) and the resources several events describe are
-   validated in the main process; the latter are read back from the N-Quads file, not kept.
-4. the file is bulk-loaded into the store once.
+   validated in the main process; the latter are read back from named-graphs.nq, not kept.
 
 Nothing holds the whole dataset in memory: an event lives in one worker for one batch. What grows
 with the input is one small summary per article and one entry per distinct subject (which unit
@@ -29,8 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, URIRef
 
 from graph.article import RaceArticle, Translation, read_article
 from graph.convert import convert_race, convert_translation, event_uri
