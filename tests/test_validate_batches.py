@@ -199,9 +199,13 @@ def test_dataset_validation_matches_plain_pyshacl_per_event(tmp_path, shapes, on
     assert {"carNumbersAreUnique", "positionsHaveNoGaps"} <= fired
 
 
-def test_pipeline_in_worker_processes_gives_the_verdicts_of_the_whole_dataset(tmp_path):
-    """The streaming build (two workers, one event per batch) reports what validating the assembled
-    rdflib Dataset reports: same violations and warnings, same resources, same messages."""
+def test_pipeline_in_worker_processes_gives_the_verdicts_of_the_whole_dataset(tmp_path, monkeypatch):
+    """The streaming build (two workers, one event per batch, the store loaded in many small chunks)
+    reports what validating the assembled rdflib Dataset reports: same violations and warnings, same
+    resources, same messages; and its store holds every quad."""
+    import graph.pipeline
+
+    monkeypatch.setattr(graph.pipeline, "LOAD_CHUNK_QUADS", 500)
     files = broken_generated_articles(tmp_path / "articles")
     races, translations = read_articles(collect_sources([tmp_path / "articles"]))
     dataset, warnings = assemble(races, translations)
@@ -246,3 +250,17 @@ def test_a_dataset_without_graph_names_still_validates(validator):
         ds.add(triple)
     result = validate_dataset(ds)
     assert [v.source_shape.rsplit("#", 1)[-1] for v in result.violations] == ["carNumbersAreUnique"]
+
+
+def test_two_files_that_would_share_a_named_graph_are_refused(tmp_path):
+    """Graph names come from file names; two files in two folders with one name would merge."""
+    from graph.build import InputError
+
+    [first] = write_articles(1, tmp_path / "a", cars=5, seed=1, translations=0)
+    (tmp_path / "b").mkdir()
+    text = first.read_text(encoding="utf-8").replace("1980 1000 km of Le Mans", "1981 1000 km of Le Mans")
+    (tmp_path / "b" / first.name).write_text(text, encoding="utf-8")  # another event, the same file name
+    with pytest.raises(InputError) as raised:
+        build_graph([tmp_path / "a", tmp_path / "b"], tmp_path / "graph")
+    assert "would be the named graph" in str(raised.value)
+    assert not (tmp_path / "graph").exists()
