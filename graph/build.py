@@ -1,7 +1,8 @@
 """From article files to a build folder: parse, convert, derive, validate, then publish atomically.
 
-A build writes into a fresh sibling folder and only replaces the target once everything is written
-and the graph conforms; a failed build leaves the previous one exactly as it was. The events go
+A build writes into a fresh staging folder and only replaces the target once everything is written
+and the graph conforms; a failed or killed build leaves the previous one exactly as it was
+(graph.store_dir publishes atomically and recovers what a killed build left behind). The events go
 through graph.pipeline; `assemble` still makes the whole dataset in memory, for tests and tools
 that want an rdflib Dataset of a few articles.
 """
@@ -10,11 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +21,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
 from graph import store as store_module
+from graph import store_dir
 from graph.article import RaceArticle, Translation, read_article
 from graph.convert import convert_race, convert_translation, event_uri
 from graph.derive import derive
@@ -47,6 +47,7 @@ class BuildOutcome:
     rejected_dir: Path | None = None
     phases: dict[str, float] = field(default_factory=dict)  # seconds, by phase (graph.pipeline.PHASES…)
     events: int = 0
+    build_id: str | None = None  # set when the build was published
 
     def summary(self) -> str:
         lines = [f"{name}: {count}" for name, count in self.counts.items()]
@@ -153,13 +154,11 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     Minter(base_uri)  # rejects a malformed base before any work
     out_dir = Path(out_dir)
     files = collect_sources(sources)
-    staging = _staging_dir(out_dir)
+    staging = _Staging(out_dir)
     try:
         started = time.perf_counter()
-        store = store_module.create_store(staging)
-        result = run_pipeline(files, staging, base_uri=base_uri, validate=validate, workers=workers,
-                              batch_size=batch_size, progress=progress,
-                              load=partial(store_module.bulk_load_files, store))
+        result = run_pipeline(files, staging.prepare, base_uri=base_uri, validate=validate, workers=workers,
+                              batch_size=batch_size, progress=progress, load=staging.load)
         if result.outcomes is not None:
             from graph.validate import merge_outcomes
 
@@ -171,43 +170,49 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         # build.json lists every warning the build prints: the articles' and the shapes' own
         printed = result.warnings + [result_line(v) for v in violations if v.severity == "Warning"]
         phases = dict(result.seconds)
-        counts = _write(staging, store, result, report, base_uri, printed, conforms, phases)
-        del store  # release RocksDB before the folder is renamed
+        counts = _write(staging.folder, staging.store, result, report, base_uri, printed, conforms, phases)
+        staging.store = None  # release RocksDB before the folder is renamed
         phases.update(store_wall=time.perf_counter() - mark, total_wall=time.perf_counter() - started)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         raise
     outcome = BuildOutcome(out_dir, conforms, counts, result.warnings, violations, phases=phases,
                            events=result.events)
-    publish(staging, outcome)
+    publish(staging.folder, outcome)
     return outcome
 
 
+class _Staging:
+    """The build's staging folder and store, made only once every article has been read."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.folder: Path | None = None
+        self.store: pyoxigraph.Store | None = None
+
+    def prepare(self) -> Path:
+        self.folder = store_dir.prepare_staging(self.out_dir)
+        self.store = store_module.create_store(self.folder)
+        return self.folder
+
+    def load(self, named_graphs: Path, merge: Path) -> None:
+        store_module.bulk_load_files(self.store, named_graphs, merge)
+
+    def discard(self) -> None:
+        self.store = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def publish(staging: Path, outcome: BuildOutcome) -> None:
-    """Swap a finished staging folder in when the graph conforms, else keep it as `OUT.rejected`."""
+    """Publish a finished staging folder when the graph conforms (graph.store_dir, atomically), else
+    keep it as `OUT.rejected`."""
     if outcome.conforms:
-        _replace(staging, outcome.out_dir)
+        outcome.build_id = store_dir.publish(staging, outcome.out_dir)
     else:
         rejected = outcome.out_dir.with_name(outcome.out_dir.name + ".rejected")
-        _replace(staging, rejected)
+        store_dir.keep_rejected(staging, rejected)
         outcome.rejected_dir = rejected
-
-
-def _staging_dir(out_dir: Path) -> Path:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    return staging
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """Swap the finished staging folder in; the old target is removed only after the new one is in place."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write(folder: Path, store: pyoxigraph.Store, result, report: Graph | None, base_uri: str,

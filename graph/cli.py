@@ -199,9 +199,10 @@ def serve(store_dir: Path, host: str, port: int, debug: bool):
     This is Flask's own threaded server, for one machine. In production run several gunicorn
     workers on the same read-only store:
 
-        RACEGRAPH_STORE=var/graph gunicorn -w 4 --timeout 60 -b 0.0.0.0:8000 'server:create_app()'
+        RACEGRAPH_STORE=var/graph gunicorn -c python:server.gunicorn_config -b 0.0.0.0:8000 'server:create_app()'
 
-    (gunicorn's --timeout must exceed the QUERY_TIMEOUT setting). Restart after a rebuild.
+    A new build of the store is served as soon as `racegraph build` publishes it, with no restart.
+    SIGTERM stops the server after the requests in flight are answered.
     """
     from graph.store import StoreMissingError, read_build_info
     from server import create_app
@@ -217,7 +218,12 @@ def serve(store_dir: Path, host: str, port: int, debug: bool):
                    "server", err=True)
     app = create_app({"STORE": str(store_dir)})
     click.echo(f"racegraph serving {store_dir} at http://{host}:{port}/", err=True)
-    app.run(host=host, port=port, debug=debug, threaded=True, use_reloader=debug)
+    if debug:
+        app.run(host=host, port=port, debug=True, threaded=True, use_reloader=True)
+        return
+    from server.serving import serve as serve_until_stopped
+
+    serve_until_stopped(app, host, port, log=lambda line: click.echo(line, err=True))
 
 
 def _is_local(uri: str) -> bool:

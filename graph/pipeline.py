@@ -114,11 +114,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BASE, validate: bool = True,
+def run_pipeline(files: list[Path], folder: Path | Callable[[], Path], *, base_uri: str = DEFAULT_BASE,
+                 validate: bool = True,
                  workers: int | None = None, batch_size: int = EVENTS_PER_BATCH,
                  load: Callable[[Path, Path], None] | None = None,
                  progress: Progress | None = None) -> PipelineResult:
-    """Read, convert, derive and validate `files` into `folder` (named-graphs.nq, merge.nt).
+    """Read, convert, derive and validate `files` into `folder` (named-graphs.nq, merge.nt); a
+    callable `folder` is called once every article has been read, so bad input writes nothing.
 
     `workers` processes (default: every CPU; 1 runs everything here) take `batch_size` events at a
     time. `load(named_graphs, merge)`, if given, is called with chunks of about LOAD_CHUNK_QUADS
@@ -133,6 +135,7 @@ def run_pipeline(files: list[Path], folder: Path, *, base_uri: str = DEFAULT_BAS
     try:
         specs, races, translations, warnings = _read(files, pool, progress)
         seconds["read_wall"] = time.perf_counter() - started
+        folder = folder() if callable(folder) else folder
         nquads = folder / "named-graphs.nq"  # every quad in its named graph
         merge = folder / "merge.nt"  # the same triples for the default graph (the store keeps the merge)
         parts = folder / "parts"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from server.settings import DEFAULTS, coerce_settings
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """App factory. Settings come from DEFAULTS, then RACEGRAPH_* environment variables, then test_config."""
+    # imported here, not above: the worker processes (python -m server.query_worker, server.store_worker)
+    # import this package too, and start faster without Flask
+    from flask import Flask
+
+    from server.settings import DEFAULTS, coerce_settings
+
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("RACEGRAPH")

@@ -92,10 +92,11 @@ def build_time() -> dt.datetime | None:
 
 
 def entity_tag(*parts: str) -> str:
-    """A strong ETag for a representation: the build time plus whatever selects the representation."""
+    """A strong ETag for a representation: the build (its id and time) plus whatever selects the
+    representation, so every ETag changes when the server moves to a new build."""
     info = get_build_info()
     digest = hashlib.sha256()
-    for part in (info.data.get("built_at", ""), info.base_uri, *parts):
+    for part in (info.data.get("build_id", ""), info.data.get("built_at", ""), info.base_uri, *parts):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()[:32]

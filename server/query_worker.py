@@ -5,7 +5,11 @@ stop a query that runs too long by killing this process. Replies are plain dicts
 
     {"kind": "ok", "body": bytes, "media_type": str, "truncated": bool}
     {"kind": "refused", "status": int, "message": str}      the client's fault: 4xx
+    {"kind": "exhausted", "message": str}                    past the memory cap: the server answers 503
     {"kind": "crash", "message": traceback}                  a bug: the server answers 500
+
+Each message from the server is {"build": folder, "job": Job fields}; a worker reopens the store when
+the folder changes (the server moved to a new build).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import json
 import signal
 import sys
 import traceback
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -22,11 +27,14 @@ import pyoxigraph as ox
 
 from graph.metadata import query_prefixes
 from graph.store import StoreMissingError, open_store, read_build_info
+from graph.store_dir import hold_build
 from server.query_inspect import inspect_query, is_update
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
+from server.worker_process import exit_with_parent, limit_memory, yield_cpu_to_pages
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DATASET_FORMATS = {"nquads", "trig"}
+QUERY_NICENESS = 10  # ad-hoc queries run below the pages' store workers in CPU priority
 
 
 @dataclass(frozen=True)
@@ -47,26 +55,59 @@ class Refused(Exception):
         self.message = message
 
 
-def main(conn, store_folder: str) -> None:
-    """The child's loop. Ends when the server closes its end of the pipe (or kills the process)."""
+class _OpenBuild:
+    """The build this worker reads: its store, named graphs and prefixes, and a shared lock that
+    keeps `racegraph build` from deleting the build while it is open (graph.store_dir.prune)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.hold = hold_build(Path(folder))
+        self.store = open_store(Path(folder), read_only=True)
+        self.graphs = frozenset(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        self.prefixes = query_prefixes(read_build_info(Path(folder)).base_uri)
+
+    def close(self) -> None:
+        del self.store
+        self.hold.close()
+
+
+def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | None = None) -> None:
+    """The child's loop. Ends when the server closes its end of the pipe, when the server process is
+    gone (its pid is no longer our parent), or when the server kills it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        exit_with_parent(parent)
+    if memory_mb:
+        limit_memory(memory_mb)
+    yield_cpu_to_pages(QUERY_NICENESS)
     try:
-        store = open_store(Path(store_folder), read_only=True)
+        build = _OpenBuild(store_folder)
     except (StoreMissingError, OSError) as error:  # OSError: RocksDB could not open it
-        conn.send({"kind": "startup-error", "message": str(error)})
+        with suppress(OSError):  # the server may be gone already
+            conn.send({"kind": "startup-error", "message": str(error)})
         return
-    graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    known_prefixes = query_prefixes(read_build_info(Path(store_folder)).base_uri)
-    conn.send({"kind": "ready"})
+    try:
+        conn.send({"kind": "ready"})
+    except OSError:  # the server went away while we started
+        return
     while True:
         try:
-            job = conn.recv()
-        except EOFError:
+            message = conn.recv()
+        except (EOFError, OSError):  # the server closed the pipe or is gone
             return
         try:
-            reply = run(store, graphs, Job(**job), known_prefixes)
+            if message["build"] != build.folder:  # the server moved to a new build: follow it
+                opened = _OpenBuild(message["build"])
+                build.close()
+                build = opened
+            reply = run(build.store, build.graphs, Job(**message["job"]), build.prefixes)
         except Refused as refusal:
             reply = {"kind": "refused", "status": refusal.status, "message": refusal.message}
+        except (StoreMissingError, OSError) as error:  # the new build could not be opened
+            reply = {"kind": "refused", "status": 503, "message": f"the store could not be opened: {error}"}
+        except MemoryError:  # past RLIMIT_AS: the server answers 503 and replaces this worker
+            reply = {"kind": "exhausted", "message": "out of memory"}
         except Exception:  # reported to the server, which answers 500 and logs it
             reply = {"kind": "crash", "message": traceback.format_exc()}
         try:
@@ -175,4 +216,5 @@ def _json_term(term) -> dict:
 if __name__ == "__main__":
     from multiprocessing.connection import Connection
 
-    main(Connection(int(sys.argv[2])), sys.argv[1])
+    main(Connection(int(sys.argv[2])), sys.argv[1],
+         int(sys.argv[3]) if len(sys.argv) > 3 else None, int(sys.argv[4]) if len(sys.argv) > 4 else None)

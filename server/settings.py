@@ -11,6 +11,18 @@ DEFAULTS = {
     "MAX_RESULT_ROWS": 10000,
     # query worker processes per server process; each opens the store read-only once
     "QUERY_WORKERS": 2,
+    # SPARQL requests per server process that may wait for a busy query worker; more are refused with 503
+    "QUERY_QUEUE": 16,
+    # SPARQL requests one client address may have running or waiting at once (per server process); more: 429
+    "MAX_QUERIES_PER_CLIENT": 8,
+    # address space (MiB) of each query worker (RLIMIT_AS); a query that needs more is stopped with 503
+    "QUERY_WORKER_MEMORY_MB": 4096,
+    # seconds the store queries behind one page, document, API answer or VoID may take; past it: 503
+    "PAGE_TIMEOUT": 10,
+    # store worker processes per server process for pages, documents, the API and VoID (not /sparql)
+    "PAGE_WORKERS": 2,
+    # page requests per server process that may wait for a busy store worker; more are refused with 503
+    "PAGE_QUEUE": 32,
     # let SPARQL SERVICE reach other endpoints over the network (off: such queries are refused)
     "ALLOW_REMOTE_SERVICE": False,
     # seconds shared caches and browsers may reuse a page, document or VoID answer before revalidating it

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
 
-from server import query_runner, service_description
+from server import db, query_runner, service_description
 from server.query_worker import Job
 from server.sparql_formats import negotiate
 from server.sparql_protocol import read_operation
@@ -29,7 +29,8 @@ def endpoint():
               max_rows, bool(config["ALLOW_REMOTE_SERVICE"]))
     timeout = float(config["QUERY_TIMEOUT"])
     try:
-        reply = query_runner.get_pool().run(job, timeout)
+        reply = query_runner.get_pool().run(job, timeout, build=str(db.current_build_folder()),
+                                            client=request.remote_addr)
     except query_runner.QueryTimeout as busy_or_slow:
         raise ServiceUnavailable(
             f"{busy_or_slow} {timeout:g} s (the QUERY_TIMEOUT setting) and was stopped; "

@@ -32,7 +32,11 @@ def built_store(tmp_path_factory) -> Path:
 def app(built_store):
     from server import create_app
 
-    return create_app({"TESTING": True, "STORE": str(built_store)})
+    from server.query_runner import close_pools
+
+    application = create_app({"TESTING": True, "STORE": str(built_store)})
+    yield application
+    close_pools(application)  # its query and store worker processes
 
 
 @pytest.fixture
