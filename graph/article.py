@@ -18,8 +18,6 @@ from graph.errors import ArticleError, describe_found
 from graph.text import nameable
 from graph.table import ResultRow, TableReader
 
-_TITLE = re.compile(r"^=(?!=)\s*(?P<title>.+?)\s*(?<!=)=$")
-_HEADING = re.compile(r"^(?P<level>={2,})\s*(?P<name>.+?)\s*(?P=level)$")
 RESULTS_SECTION = "official results"
 STATISTICS_SECTION = "statistics"
 _SPANISH_TITLE = re.compile(r"^(?:(?:Los|Las|El|La)\s+)?(?P<label>.+?)\s+(?:fue|fueron|es|son)\s")
@@ -91,9 +89,31 @@ def parse_article(data: bytes, path: Path) -> RaceArticle | Translation:
     if first is None:
         raise ArticleError(path, None, "expected an article ('= Title =' line, lead, results table), "
                                        "found an empty file")
-    if _TITLE.match(first[1].strip()):
+    if _title(first[1].strip()) is not None:
         return _race_article(source, lines)
     return _translation(source, lines)
+
+
+# '= Title =' and '==Heading==' are read with string operations, not regular expressions: the
+# patterns they replace (`=\s*(.+?)\s*=`) backtracked in cubic time on runs of spaces
+
+def _title(line: str) -> str | None:
+    """The title of a stripped '= Title =' line: one '=' at each end, not '=='; None for any other line."""
+    if len(line) < 3 or line[0] != "=" or line[1] == "=" or line[-1] != "=" or line[-2] == "=":
+        return None
+    return _between(line[1:-1])
+
+
+def _heading(line: str) -> str | None:
+    """The name of a stripped '==Name==' line (the same run of two or more '=' at each end), else None."""
+    leading, trailing = len(line) - len(line.lstrip("=")), len(line) - len(line.rstrip("="))
+    width = min(leading, trailing, (len(line) - 1) // 2)  # the widest marker that leaves a name
+    return _between(line[width:-width]) if width >= 2 else None
+
+
+def _between(inner: str) -> str:
+    """The text between the markers without its surrounding spaces (its last space if that is all there is, as the old patterns gave)."""
+    return inner.strip() or inner[-1:]
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -112,9 +132,9 @@ def _sections(lines: list[str]) -> dict[str, list[tuple[int, str]]]:
     sections: dict[str, list[tuple[int, str]]] = {"": []}
     current = ""
     for number, line in enumerate(lines, 1):
-        heading = _HEADING.match(line.strip())
-        if heading:
-            current = heading["name"].strip().lower()
+        heading = _heading(line.strip())
+        if heading is not None:
+            current = heading.strip().lower()
             sections.setdefault(current, [])
             continue
         sections[current].append((number, line))
@@ -125,7 +145,7 @@ def _race_article(source: Source, lines: list[str]) -> RaceArticle:
     path = source.path
     warnings: list[ArticleWarning] = []
     title_line = next(number for number, line in enumerate(lines, 1) if line.strip())
-    title = _TITLE.match(lines[title_line - 1].strip())["title"]
+    title = _title(lines[title_line - 1].strip())
     if not nameable(title):
         raise ArticleError(path, title_line, f"expected a title with letters or digits, found {describe_found(title)}")
     sections = _sections(lines[title_line:])

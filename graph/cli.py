@@ -135,23 +135,26 @@ def validate(store_dir: Path):
 @store_option
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv", "tsv"]), default="table",
               show_default=True, help="Result format for SELECT and ASK (CONSTRUCT/DESCRIBE print Turtle).")
+@click.option("--allow-remote-service", is_flag=True,
+              help="Let SERVICE contact other SPARQL endpoints (refused by default, as on the server).")
 @click.argument("query")
-def query(store_dir: Path, output_format: str, query: str):
+def query(store_dir: Path, output_format: str, allow_remote_service: bool, query: str):
     """Run a SPARQL query on the store. QUERY is the text, @file.rq, or - for standard input.
 
-    The default graph is the merge of all named graphs (one per source article).
+    The default graph is the merge of all named graphs (one per source article). Relative IRIs
+    resolve against the build's base URI.
     """
     from graph.query import QueryError, render_query, run_query
     from graph.store import StoreMissingError
 
     text = _query_text(query)
     try:
-        results = run_query(store_dir, text)
+        results = run_query(store_dir, text, allow_remote_service=allow_remote_service)
         output = render_query(results, output_format, store_dir)
     except (StoreMissingError, QueryError) as error:
         fail(str(error))
-    except OSError as error:  # raised while results are read: pyoxigraph evaluates lazily (a failing SERVICE)
-        fail(f"query failed while reading its results: {error}")
+    except (OSError, RuntimeError) as error:  # raised while results are read: pyoxigraph evaluates lazily
+        fail(f"query failed while reading its results: {error}")  # (a SERVICE that failed or answered garbage)
     sys.stdout.buffer.write(output)
 
 

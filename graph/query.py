@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph
 
 from graph.metadata import prefixes, query_prefixes
+from graph.query_gate import QueryRefused, check_query
 from graph.store import open_store, read_build_info
 
 _FORMATS = {
@@ -18,14 +19,21 @@ _FORMATS = {
 
 
 class QueryError(ValueError):
-    """The query text is not SPARQL the store accepts; the message carries the parser's position."""
+    """The query text is not SPARQL the store accepts (the message carries the parser's position), or
+    the gate refuses it (an Update, SERVICE while remote calls are off, nesting past the limit)."""
 
 
-def run_query(store_dir: Path, text: str):
+def run_query(store_dir: Path, text: str, *, allow_remote_service: bool = False):
+    """The query's results over the store. The same gate as the SPARQL endpoint's runs first, so the
+    command never contacts another endpoint unless asked to; relative IRIs resolve against the base URI."""
+    try:
+        check_query(text, allow_service=allow_remote_service)
+    except QueryRefused as refusal:
+        raise QueryError(str(refusal).replace("this endpoint", "this command")) from None
     info = read_build_info(store_dir)
     store = open_store(store_dir)
     try:
-        return store.query(text, prefixes=query_prefixes(info.base_uri))
+        return store.query(text, prefixes=query_prefixes(info.base_uri), base_iri=info.base_uri)
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}") from None
     except OSError as error:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 # headers a script may read: the SPARQL limits, and what a linked-data client needs to follow documents
-EXPOSED_HEADERS = ("X-SPARQL-MaxRows, X-Racegraph-Truncated, Retry-After, Link, Location, ETag, Last-Modified, "
+EXPOSED_HEADERS = ("X-SPARQL-MaxRows, X-Racegraph-MaxBytes, X-Racegraph-Truncated, Retry-After, Link, Location, ETag, Last-Modified, "
                    "Content-Disposition")
 
 

@@ -20,20 +20,22 @@ import sys
 import traceback
 from contextlib import suppress
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph.metadata import query_prefixes
 from graph.store import StoreMissingError, open_store, read_build_info
+from graph.query_gate import DEFAULT_MAX_DEPTH, QueryRefused, check_query
 from graph.store_dir import hold_build
-from server.query_inspect import inspect_query, is_update
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
 from server.worker_process import exit_with_parent, limit_memory, yield_cpu_to_pages
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DATASET_FORMATS = {"nquads", "trig"}
+# pyoxigraph's SPARQL JSON reader refuses a value longer than its buffer (16 MiB, reached by doubling
+# past 8 MB); rows travel through that reader, so a longer value ends the answer as a cut would
+JSON_VALUE_LIMIT = 8_000_000
 QUERY_NICENESS = 10  # ad-hoc queries run below the pages' store workers in CPU priority
 
 
@@ -46,6 +48,9 @@ class Job:
     graph_format: str | None  # for CONSTRUCT/DESCRIBE (a GRAPH_FORMATS name), None: not acceptable
     max_rows: int
     allow_remote: bool
+    max_bytes: int = 10_485_760  # the answer's body is cut (at a row) to at most this many bytes
+    max_depth: int = DEFAULT_MAX_DEPTH  # the gate's nesting limit (graph.query_gate)
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
 
 
 class Refused(Exception):
@@ -117,38 +122,29 @@ def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | No
 
 
 def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[str, str]) -> dict:
-    info = inspect_query(job.query)
-    if not info.understood and is_update(job.query):
-        raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only")
-    if info.uses_service and not job.allow_remote:
-        raise Refused(400, "SERVICE (federated query) is disabled on this endpoint, so no other endpoint is "
-                           "contacted; the operator can enable it with the setting ALLOW_REMOTE_SERVICE "
-                           "(environment variable RACEGRAPH_ALLOW_REMOTE_SERVICE=true)")
-    unknown = [g for g in (*job.default_graphs, *job.named_graphs, *info.from_graphs, *info.from_named_graphs)
-               if g not in graphs]
-    if unknown:
-        raise Refused(400, "graph not in this store: " + ", ".join(f"<{g}>" for g in unknown)
-                      + "; FROM, FROM NAMED, default-graph-uri and named-graph-uri may only name the store's "
-                        "named graphs (listed in the service description at /sparql), remote graphs are never "
-                        "fetched")
+    """The reply to one job. `graphs` (the store's named graphs) is not consulted: a graph the store
+    does not hold is simply empty."""
+    # the gate runs here too, right before the engine: the pool may be handed a job by other code
+    try:
+        facts = check_query(job.query, allow_service=job.allow_remote, max_depth=job.max_depth)
+    except QueryRefused as refusal:
+        raise Refused(refusal.status, str(refusal)) from None
     # pyoxigraph evaluates lazily: a SERVICE call or an evaluation error may surface while the results
     # are iterated or serialised, not in store.query(), so all three sit under the same handling
     try:
-        return _evaluate(store, job, info, known_prefixes)
+        return _evaluate(store, job, facts.prefixes, known_prefixes)
     except SyntaxError as error:
-        if is_update(job.query):
-            raise Refused(403, "SPARQL Update is not accepted: this endpoint is read-only") from None
         raise Refused(400, f"SPARQL syntax error: {error}") from None
-    except OSError as error:
-        if info.uses_service:
+    except (OSError, RuntimeError) as error:  # a remote answer that is no SPARQL results is RuntimeError
+        if facts.may_use_service:
             raise Refused(502, f"a SERVICE call failed: {error}") from None
         raise
 
 
-def _evaluate(store: ox.Store, job: Job, info, known_prefixes: dict[str, str]) -> dict:
-    result = store.query(job.query, prefixes=known_prefixes, **dataset_arguments(job, info.has_dataset_clause))
+def _evaluate(store: ox.Store, job: Job, query_prefixes: dict[str, str], known_prefixes: dict[str, str]) -> dict:
+    result = store.query(job.query, prefixes=known_prefixes, base_iri=job.base_iri, **dataset_arguments(job))
     if isinstance(result, ox.QueryTriples):
-        return _graph_reply(result, job, {**known_prefixes, **info.prefixes})
+        return _graph_reply(result, job, {**known_prefixes, **query_prefixes})
     if job.results_format is None:
         raise Refused(406, "no acceptable format for query results: ask for one of "
                       + ", ".join(m for _, medias in RESULTS_FORMATS.values() for m in medias))
@@ -156,19 +152,42 @@ def _evaluate(store: ox.Store, job: Job, info, known_prefixes: dict[str, str]) -
     if isinstance(result, ox.QueryBoolean):
         return _ok(result.serialize(format=format_), "results", job.results_format, False)
     variables = [v.value for v in result.variables]
-    rows = list(islice(result, job.max_rows + 1))
-    truncated = len(rows) > job.max_rows
-    bindings = [{name: _json_term(row[name]) for name in variables if row[name] is not None}
-                for row in rows[: job.max_rows]]
-    document = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}).encode()
-    solutions = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
-    return _ok(solutions.serialize(format=format_), "results", job.results_format, truncated)
+    rows, truncated = _take_rows(result, variables, job)
+    body = _serialize_rows(variables, rows, format_)
+    while len(body) > job.max_bytes and rows:  # the format's own overhead (XML) pushed it past the cap
+        truncated = True
+        rows = rows[: min(len(rows) - 1, int(len(rows) * job.max_bytes / len(body) * 0.95))]
+        body = _serialize_rows(variables, rows, format_)
+    return _ok(body, "results", job.results_format, truncated)
 
 
-def dataset_arguments(job: Job, query_names_dataset: bool) -> dict:
+def _take_rows(solutions: ox.QuerySolutions, variables: list[str], job: Job) -> tuple[list[str], bool]:
+    """The first rows as SPARQL JSON bindings, within the row and byte caps; and whether any were cut."""
+    rows, size = [], 0
+    for solution in solutions:
+        if len(rows) == job.max_rows:
+            return rows, True
+        row = json.dumps({name: _json_term(solution[name]) for name in variables if solution[name] is not None},
+                         ensure_ascii=False)
+        size += len(row.encode()) + 1
+        if size > job.max_bytes or len(row) > JSON_VALUE_LIMIT:
+            return rows, True
+        rows.append(row)
+    return rows, False
+
+
+def _serialize_rows(variables: list[str], rows: list[str], format_: ox.QueryResultsFormat) -> bytes:
+    document = ('{"head": {"vars": %s}, "results": {"bindings": [%s]}}' % (json.dumps(variables), ",".join(rows)))
+    solutions = ox.parse_query_results(document.encode(), format=ox.QueryResultsFormat.JSON)
+    return solutions.serialize(format=format_)
+
+
+def dataset_arguments(job: Job) -> dict:
     """The protocol's dataset overrides the query's (SPARQL 1.1 Protocol 2.1.4): graphs it does not
     name are left out, so named-graph-uri alone gives an empty default graph. With neither, the
-    query's FROM/FROM NAMED or else the store's default graph, which is the merge of all named graphs."""
+    query's FROM/FROM NAMED or else the store's default graph, which is the merge of all named graphs.
+    A graph the store does not hold is an empty graph (as in Oxigraph and the W3C protocol tests);
+    nothing is ever fetched."""
     if job.default_graphs or job.named_graphs:
         return {
             "default_graph": [ox.NamedNode(g) for g in job.default_graphs],
@@ -181,14 +200,29 @@ def _graph_reply(triples: ox.QueryTriples, job: Job, prefixes: dict[str, str]) -
     if job.graph_format is None:
         raise Refused(406, "no acceptable format for an RDF graph: ask for one of "
                       + ", ".join(m for _, medias in GRAPH_FORMATS.values() for m in medias))
-    kept = list(islice(triples, job.max_rows + 1))
-    truncated = len(kept) > job.max_rows
-    kept = kept[: job.max_rows]
+    kept, truncated, size = [], False, 0
+    for triple in triples:
+        size += _term_size(triple.subject) + _term_size(triple.predicate) + _term_size(triple.object) + 8
+        if len(kept) == job.max_rows or size > job.max_bytes:
+            truncated = True
+            break
+        kept.append(triple)
     if job.graph_format in DATASET_FORMATS:
         kept = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
     format_ = getattr(ox.RdfFormat, GRAPH_FORMATS[job.graph_format][0])
-    body = ox.serialize(kept, format=format_, prefixes={k: v for k, v in prefixes.items() if k} or None)
+    named = {k: v for k, v in prefixes.items() if k} or None
+    body = ox.serialize(kept, format=format_, prefixes=named)
+    while len(body) > job.max_bytes and kept:  # the format's overhead (RDF/XML, JSON-LD) pushed it past the cap
+        truncated = True
+        kept = kept[: min(len(kept) - 1, int(len(kept) * job.max_bytes / len(body) * 0.95))]
+        body = ox.serialize(kept, format=format_, prefixes=named)
     return _ok(body, "graph", job.graph_format, truncated)
+
+
+def _term_size(term) -> int:
+    if isinstance(term, ox.Triple):
+        return _term_size(term.subject) + _term_size(term.predicate) + _term_size(term.object) + 8
+    return len(term.value.encode()) + 2
 
 
 def _ok(body: bytes, kind: str, name: str, truncated: bool) -> dict:

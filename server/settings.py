@@ -1,6 +1,7 @@
 """Every setting, with its default. Documented in docs/settings.md; set as RACEGRAPH_<NAME> in the environment."""
 
 from graph.paths import default_store_dir
+from graph.query_gate import DEFAULT_MAX_DEPTH
 
 DEFAULTS = {
     # build folder made by `racegraph build` (holds store/, dumps/, build.json)
@@ -25,6 +26,15 @@ DEFAULTS = {
     "PAGE_QUEUE": 32,
     # let SPARQL SERVICE reach other endpoints over the network (off: such queries are refused)
     "ALLOW_REMOTE_SERVICE": False,
+    # most bytes in a SPARQL answer's body; the rest is cut off at a row, as with MAX_RESULT_ROWS
+    "MAX_RESULT_BYTES": 10_485_760,
+    # most bytes in a request body (Flask's own setting): larger is 413
+    "MAX_CONTENT_LENGTH": 1_048_576,
+    # most characters in a SPARQL query: longer is 414 in a GET URL, 413 in a POST
+    "MAX_QUERY_LENGTH": 262_144,
+    # deepest nesting of brackets, braces and unary operators in a query (and a hundred times this
+    # many elements in one group or expression); deeper is 400, before the engine's parser can overflow
+    "MAX_QUERY_DEPTH": DEFAULT_MAX_DEPTH,
     # seconds shared caches and browsers may reuse a page, document or VoID answer before revalidating it
     "CACHE_MAX_AGE": 300,
     # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page

@@ -7,9 +7,10 @@ sparql_protocol reads the request, sparql_formats negotiates, query_runner runs 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
 
+from graph.query_gate import QueryRefused, check_query
 from server import db, query_runner, service_description
 from server.query_worker import Job
 from server.sparql_formats import negotiate
@@ -25,8 +26,14 @@ def endpoint():
     choice = negotiate(request.accept_mimetypes, operation.format)
     config = current_app.config
     max_rows = int(config["MAX_RESULT_ROWS"])
+    allow_remote, max_depth = bool(config["ALLOW_REMOTE_SERVICE"]), int(config["MAX_QUERY_DEPTH"])
+    try:  # refused here, before a query worker is taken; the worker checks again before the engine runs
+        check_query(operation.query, allow_service=allow_remote, max_depth=max_depth)
+    except QueryRefused as refusal:
+        raise default_exceptions[refusal.status](str(refusal)) from None
     job = Job(operation.query, operation.default_graphs, operation.named_graphs, choice.results, choice.graph,
-              max_rows, bool(config["ALLOW_REMOTE_SERVICE"]))
+              max_rows, allow_remote, max_bytes=int(config["MAX_RESULT_BYTES"]), max_depth=max_depth,
+              base_iri=url_for("sparql.endpoint", _external=True))
     timeout = float(config["QUERY_TIMEOUT"])
     try:
         reply = query_runner.get_pool().run(job, timeout, build=str(db.current_build_folder()),
@@ -37,13 +44,18 @@ def endpoint():
             "narrow the query or add a LIMIT", retry_after=int(timeout)) from None
     if reply["kind"] == "refused":
         raise default_exceptions[reply["status"]](reply["message"])
-    if reply["kind"] != "ok":
-        raise query_runner.WorkerFailed(f"query worker failed on {operation.query!r}:\n{reply['message']}")
+    if reply["kind"] != "ok":  # the query's start only: the text may be megabytes
+        raise query_runner.WorkerFailed(f"query worker failed on {_excerpt(operation.query)}:\n{reply['message']}")
     response = Response(reply["body"], content_type=reply["media_type"])
-    if reply["truncated"]:
+    if reply["truncated"]:  # cut by the row cap or by the byte cap: the headers name both caps
         response.headers["X-SPARQL-MaxRows"] = str(max_rows)
+        response.headers["X-Racegraph-MaxBytes"] = str(job.max_bytes)
         response.headers["X-Racegraph-Truncated"] = "true"
     return response
+
+
+def _excerpt(query: str, length: int = 200) -> str:
+    return repr(query[:length]) + (f" ... ({len(query)} characters)" if len(query) > length else "")
 
 
 def _service_description():

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
-from flask import Request
+from flask import Request, current_app
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from werkzeug.exceptions import BadRequest, Forbidden, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, Forbidden, RequestEntityTooLarge, RequestURITooLarge, UnsupportedMediaType
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -35,7 +35,8 @@ def read_operation(request: Request) -> Operation | None:
         raise Forbidden(READ_ONLY)
     if not any(name in args for name in PROTOCOL_PARAMETERS):
         return None
-    return _operation(_single_query(args.getlist("query"), "the URL"), args, args)
+    return _operation(_within_length(_single_query(args.getlist("query"), "the URL"), RequestURITooLarge,
+                                     "POST it instead of a GET"), args, args)
 
 
 def decode_parameters(raw: bytes, where: str) -> MultiDict:
@@ -74,7 +75,8 @@ def _read_post(request: Request, args: MultiDict) -> Operation:
         if "query" in args:
             raise BadRequest("the query is given both in the URL and in the request body; give it once")
         values = CombinedMultiDict([args, form])
-        return _operation(_single_query(form.getlist("query"), "the request body"), values, values)
+        return _operation(_within_length(_single_query(form.getlist("query"), "the request body"),
+                                         RequestEntityTooLarge), values, values)
     if content_type == QUERY_BODY:
         if "query" in args:
             raise BadRequest("the query is given both in the URL and in the request body; give it once")
@@ -83,7 +85,7 @@ def _read_post(request: Request, args: MultiDict) -> Operation:
             text = request.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError as error:
             raise BadRequest(f"the request body is not valid UTF-8 (byte {error.start})") from None
-        return _operation(_non_empty(text), args, args)
+        return _operation(_within_length(_non_empty(text), RequestEntityTooLarge), args, args)
     if content_type == UPDATE_BODY:
         raise Forbidden(READ_ONLY)
     if not content_type:
@@ -104,6 +106,15 @@ def _single_query(values: list[str], where: str) -> str:
     if len(values) > 1:
         raise BadRequest(f"{len(values)} query parameters in {where}; give exactly one")
     return _non_empty(values[0])
+
+
+def _within_length(text: str, too_long, advice: str = "") -> str:
+    """The query, unless it is longer than MAX_QUERY_LENGTH (414 in a URL, 413 in a body)."""
+    limit = int(current_app.config["MAX_QUERY_LENGTH"])
+    if len(text) > limit:
+        raise too_long(f"the query has {len(text)} characters; at most {limit} are accepted (the "
+                       "MAX_QUERY_LENGTH setting)" + (f": {advice}" if advice else ""))
+    return text
 
 
 def _non_empty(text: str) -> str:

@@ -268,6 +268,23 @@ def test_query_failing_while_reading_results_exits_2(runner, built_store):
     from conftest import free_port
 
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> {{ ?s ?p ?o }} }}"
-    result = invoke(runner, "query", "--store", built_store, "--format", "json", query)
+    result = invoke(runner, "query", "--store", built_store, "--format", "json", "--allow-remote-service", query)
     assert result.exit_code == 2
     assert "query failed" in result.output
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("PREFIX : <http://127.0.0.1:9/> SELECT * { SERVICE:x { ?s ?p ?o } }", "SERVICE (federated query) is disabled"),
+    ("INSERT DATA { <a> <b> <c> }", "read-only"),
+    ("SELECT * {" + "{" * 40 + "}" * 40 + "}", "MAX_QUERY_DEPTH"),
+])
+def test_query_meets_the_same_gate_as_the_server(runner, built_store, query, expected):
+    result = invoke(runner, "query", "--store", built_store, query)
+    assert result.exit_code == 2
+    assert expected in result.output and "Traceback" not in result.output
+
+
+def test_query_resolves_relative_iris_against_the_base_uri(runner, built_store):
+    result = invoke(runner, "query", "--store", built_store, "--format", "csv", "SELECT (<id/x> AS ?x) {}")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == "http://127.0.0.1:5000/id/x"

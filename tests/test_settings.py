@@ -20,6 +20,8 @@ def test_integer_settings_from_the_environment(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("name, value", [("ALLOW_REMOTE_SERVICE", "maybe"), ("QUERY_TIMEOUT", "30s"),
+                                         ("MAX_RESULT_BYTES", "10MB"), ("MAX_QUERY_DEPTH", "0"),
+                                         ("MAX_QUERY_LENGTH", "-1"), ("MAX_CONTENT_LENGTH", "1.5"),
                                          ("MAX_RESULT_ROWS", "-5"), ("QUERY_WORKERS", "0"),
                                          ("QUERY_TIMEOUT", "true"), ("QUERY_TIMEOUT", "1.5")])
 def test_settings_that_do_not_fit_are_refused(monkeypatch, tmp_path, name, value):

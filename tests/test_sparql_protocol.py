@@ -230,15 +230,37 @@ def test_post_form_with_graph_parameters_in_the_body(client):
 
 
 @pytest.mark.parametrize("parameters", [
-    {"query": "SELECT * { ?s ?p ?o }", "default-graph-uri": "http://example.org/remote.ttl"},
-    {"query": "SELECT * { ?s ?p ?o }", "named-graph-uri": "http://example.org/remote.ttl"},
-    {"query": "SELECT * FROM <http://example.org/remote.ttl> { ?s ?p ?o }"},
-    {"query": "PREFIX ex: <http://example.org/> SELECT * FROM NAMED ex:remote { ?s ?p ?o }"},
+    {"query": "SELECT * {{ ?s ?p ?o }}", "default-graph-uri": "{url}"},
+    {"query": "SELECT * {{ ?s ?p ?o }}", "named-graph-uri": "{url}"},
+    {"query": "SELECT * FROM <{url}> {{ ?s ?p ?o }}"},
+    {"query": "SELECT * FROM NAMED <{url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+    {"query": "PREFIX remote: <{url}> SELECT * FROM remote: FROM NAMED remote: {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"},
 ])
-def test_graphs_not_in_the_store_are_refused(client, parameters):
-    response = client.get("/sparql", query_string=parameters)
-    assert response.status_code == 400
-    assert b"not in this store" in response.data and b"example.org/remote" in response.data
+def test_graphs_not_in_the_store_are_empty_and_never_fetched(client, remote, parameters):
+    """As in Oxigraph and the W3C protocol tests: an unknown graph IRI names an empty graph."""
+    url = remote_url(remote)
+    query = {name: value.format(url=url) for name, value in parameters.items()}
+    assert bindings(client.get("/sparql", query_string=query)) == []
+    time.sleep(0.2)
+    assert remote.requests == []
+
+
+def test_a_known_and_an_unknown_default_graph_merge_to_the_known_one(client):
+    response = client.get("/sparql", query_string=[("query", "SELECT * { ?s a ?t }"), ("default-graph-uri", G2),
+                                                   ("default-graph-uri", "http://example.org/none")])
+    assert len(bindings(response)) == 1 + len(DRIVERS[8:])
+
+
+def test_relative_iris_resolve_against_the_endpoint(client):
+    response = client.get("/sparql", query_string={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                          headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200, response.data
+    assert response.data.decode().strip() == (
+        '<http://localhost/s> <http://localhost/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    rows = bindings(select(client, "SELECT (<x> AS ?x) (<../y> AS ?y) {}"))
+    assert (rows[0]["x"]["value"], rows[0]["y"]["value"]) == ("http://localhost/x", "http://localhost/y")
+    rows = bindings(select(client, "BASE <http://example.org/a/> SELECT (<x> AS ?x) {}"))
+    assert rows[0]["x"]["value"] == "http://example.org/a/x"
 
 
 # ---- bad requests: 4xx with a clear message, never 200 or 500 ------------------------------------
