@@ -161,6 +161,8 @@ CASES = [
          both(GRAPH_RESULTS_QUERY)[1]),
     Case("event page", Target(f"/page/event/{EVENT_SLUG}", "text/html"), None),
     Case("driver page", Target("/page/driver/tom-kristensen", "text/html"), None),
+    Case("driver index, first page", Target("/page/driver", "text/html"), None),
+    Case("manufacturer index with its chart", Target("/page/manufacturer", "text/html"), None),
     Case("driver page, conditional GET (304)", Target("/page/driver/tom-kristensen", "text/html", 304, True),
          None, "floor"),
     Case("driver Turtle document", Target("/data/driver/tom-kristensen.ttl", TURTLE), both(DESCRIBE_QUERY, TURTLE)[1]),

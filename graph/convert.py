@@ -207,7 +207,8 @@ def _roles(out, entry, people: tuple[Flagged, ...], kind, thing_type, shortcut, 
         out.add(thing, RG.nationality, country)
         role = URIRef(f"{entry}/{kind}/{order}")
         out.add(role, RDF.type, role_type)
-        out.add(role, RDFS.label, _en(f"{person.name} ({kind} {order} of {entry.rsplit('/', 1)[-1]})"))
+        # "driver 1 of 5" read as one of five drivers; the 5 is the car's number
+        out.add(role, RDFS.label, _en(f"{person.name} ({kind} {order} in car #{entry.rsplit('/', 1)[-1]})"))
         out.add(role, role_target, thing)
         out.add(role, RG.listOrder, Literal(order, datatype=XSD.integer))
         out.add(role, RG.enteredNationality, country)

@@ -44,6 +44,9 @@ def describe_dataset(minter: Minter, sources: list[URIRef]) -> Graph:
     graph.add((dataset, DCTERMS.description, Literal(
         "Results of motor races converted from encyclopaedia articles into linked data: events, entries, "
         "teams, drivers, cars and engines, validated against the racegraph SHACL shapes.", lang="en")))
+    graph.add((dataset, DCTERMS.description, Literal(
+        "Resultados de carreras de motor convertidos de artículos enciclopédicos en datos enlazados: eventos, "
+        "inscripciones, equipos, pilotos, coches y motores, validados con las formas SHACL de racegraph.", lang="es")))
     graph.add((dataset, DCTERMS.license, ARTICLE_LICENCE))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     graph.add((dataset, VOID.uriSpace, Literal(base + "id/")))

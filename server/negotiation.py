@@ -76,12 +76,22 @@ def json_document(data) -> Response:
     return Response(json.dumps(data, ensure_ascii=False, indent=2) + "\n", mimetype="application/json")
 
 
+LANGUAGE_COOKIE = "lang"  # set by the pages when a visitor picks a language with ?lang=
+
+
 def preferred_language() -> str:
-    """`?lang=` when it names a supported language, else the best Accept-Language match, else English."""
-    wanted = request.args.get("lang", "")
-    if wanted in SUPPORTED_LANGUAGES:
-        return wanted
+    """`?lang=` when it names a supported language, else the visitor's earlier choice (the `lang` cookie),
+    else the best Accept-Language match, else English."""
+    for wanted in (request.args.get("lang", ""), request.cookies.get(LANGUAGE_COOKIE, "")):
+        if wanted in SUPPORTED_LANGUAGES:
+            return wanted
     return request.accept_languages.best_match(SUPPORTED_LANGUAGES, default="en") or "en"
+
+
+def unsupported_language() -> str | None:
+    """The `?lang=` of the request when it names a language racegraph does not speak, else None."""
+    wanted = request.args.get("lang")
+    return wanted if wanted is not None and wanted not in SUPPORTED_LANGUAGES else None
 
 
 def build_time() -> dt.datetime | None:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
 
 from graph.query_gate import QueryRefused, check_query
-from server import db, query_runner, service_description
+from server import db, query_runner, service_description, sparql_html
 from server.query_worker import Job
 from server.sparql_formats import negotiate
 from server.sparql_protocol import read_operation
@@ -23,7 +23,8 @@ def endpoint():
     operation = read_operation(request)
     if operation is None:
         return _service_description()
-    choice = negotiate(request.accept_mimetypes, operation.format)
+    as_html = sparql_html.wants_html(request, operation.format)  # a browser: results as an HTML table
+    choice = sparql_html.HTML_CHOICE if as_html else negotiate(request.accept_mimetypes, operation.format)
     config = current_app.config
     max_rows = int(config["MAX_RESULT_ROWS"])
     allow_remote, max_depth = bool(config["ALLOW_REMOTE_SERVICE"]), int(config["MAX_QUERY_DEPTH"])
@@ -46,6 +47,8 @@ def endpoint():
         raise default_exceptions[reply["status"]](reply["message"])
     if reply["kind"] != "ok":  # the query's start only: the text may be megabytes
         raise query_runner.WorkerFailed(f"query worker failed on {_excerpt(operation.query)}:\n{reply['message']}")
+    if as_html:
+        return sparql_html.results_page(reply, operation.query, max_rows)
     response = Response(reply["body"], content_type=reply["media_type"])
     if reply["truncated"]:  # cut by the row cap or by the byte cap: the headers name both caps
         response.headers["X-SPARQL-MaxRows"] = str(max_rows)

@@ -71,7 +71,7 @@ def test_click_from_home_to_event_to_driver(browser, live_server, tmp_path):
     career = browser.find_elements(By.CSS_SELECTOR, "table.results tbody tr")
     assert len(career) == 1
     cells = [cell.text for cell in career[0].find_elements(By.TAG_NAME, "td")]
-    assert cells[0] == "2003 1000 km of Le Mans" and cells[1] == "2003-11-09" and cells[2] == "5"
+    assert cells[0] == "2003 1000 km of Le Mans" and cells[1] == "9 Nov 2003" and cells[2] == "5"
     assert "Audi Sport Japan Team Goh" in cells[4]
     browser.save_screenshot(str(tmp_path / "driver.png"))
 

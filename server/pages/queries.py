@@ -12,13 +12,18 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import abort, request
+from flask import abort, current_app, request
 
 from graph.metadata import query_prefixes
 from graph.uris import ONTOLOGY_NS
 from server import describe, iris, negotiation
 from server.db import get_build_info, get_store
 from server.pages.format import flag, literal_text
+from server.pages.words import UI
+
+# the unit of each rg: number (the ontology's comments say it in words), shown after the value
+UNITS = {"raceDistance": "unit_km", "lapLength": "unit_km", "distanceCovered": "unit_km", "averageSpeed": "unit_kmh",
+         "laps": "unit_laps", "displacement": "unit_litre"}
 
 PAGE_SIZE = 100  # rows of an entries table, incoming links or related things per page
 OUTGOING_LIMIT = 1000  # a thing's own facts shown on its page; only the dataset itself has more
@@ -73,6 +78,22 @@ class Reader:
         """The absolute public URL of a thing's page, under the build's base."""
         local = iris.local_href(iri, self.base)
         return self.base + local.lstrip("/") if local else iri
+
+
+BUILD_CACHE_SIZE = 512  # dataset-wide figures kept per app (class wins by maker, an index's countries and totals)
+
+
+def per_build(key: tuple, compute):
+    """`compute()`, remembered for this app and this build: for figures over a whole kind or the whole
+    dataset, which only a new build changes. Keyed by the build's time, so a swapped-in build (served
+    without a restart) is never answered from the previous one's figures."""
+    cache = current_app.extensions.setdefault("racegraph.page_cache", {})
+    full_key = (get_build_info().data.get("built_at"), *key)
+    if full_key not in cache:
+        if len(cache) >= BUILD_CACHE_SIZE:
+            cache.clear()  # rare: many filters of many kinds; starting afresh bounds the memory
+        cache[full_key] = compute()
+    return cache[full_key]
 
 
 def current_reader(lang: str | None = None) -> Reader:
@@ -142,6 +163,9 @@ def facts(reader: Reader, iri: str, values: dict[str, list], paging: Paging) -> 
     def group(pairs) -> list[dict]:
         grouped: dict[str, dict] = {}
         for predicate, value in pairs:
+            unit = UNITS.get(predicate[len(reader.ns):]) if predicate.startswith(reader.ns) else None
+            if unit and "text" in value:
+                value = {**value, "unit": UI[reader.lang][unit]}
             item = grouped.setdefault(predicate, {"property": reader.link(predicate, names), "values": []})
             if value not in item["values"]:
                 item["values"].append(value)

@@ -3,23 +3,77 @@ as HTML or JSON, and the JSON API reshapes the same dict, so a driver's career i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pyoxigraph as ox
+from flask import abort, request
 
-from graph.metadata import DUMP_NAMES
+from graph.metadata import DUMP_NAMES, query_prefixes
 from graph.results import list_events
 from graph.text import fold
 from server import describe, iris
 from server.db import get_build_info
 from server.pages.queries import (Paging, Reader, country_flags, entries_section, entry_rows, facts, first_iri,
                                   first_literal, outgoing, related_section, text_in, types_of)
-from server.pages.format import literal_text
+from server.pages import charts, stats
+from server.pages.browse import KINDS
+from server.pages.format import date_text, literal_text
+from server.pages.words import UI
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SCHEMA_DESCRIPTION = "https://schema.org/description"
 DCTERMS = "http://purl.org/dc/terms/"
 SEARCH_PAGE_SIZE = 50
+RESULTS_CHARTED = 60  # the latest results of a driver drawn in the results-over-time chart (more are unreadable)
+
+# the RDF documents offered on every page, as (suffix, name people know it by, media type)
+DOCUMENTS = (("ttl", "Turtle", "text/turtle"), ("nt", "N-Triples", "application/n-triples"),
+             ("rdf", "RDF/XML", "application/rdf+xml"), ("jsonld", "JSON-LD", "application/ld+json"))
+
+
+_PREFIXED = re.compile(r"(?<![\w<:/#])([A-Za-z][\w-]*):")  # the prefix of a prefixed name (not of an <IRI>)
+
+
+def editor_link(reader: Reader, query: str) -> str:
+    """The query page with `query` in its editor (the editor reads the `#query=` fragment), with a PREFIX
+    line for each predeclared prefix it uses, so the query also runs where they are not predeclared."""
+    named = set(_PREFIXED.findall(query))
+    used = [f"PREFIX {name}: <{namespace}>\n" for name, namespace in sorted(query_prefixes(reader.base).items())
+            if name in named]
+    return "/sparql#query=" + quote("".join(used) + ("\n" if used else "") + query, safe="")
+
+
+def linked_data(reader: Reader, iri: str, query: str | None = None) -> dict:
+    """What every page offers a linked-data user: the IRI, its RDF documents, a query that opens it."""
+    local = iris.local_href(iri, reader.base) or ""
+    path = local.removeprefix("/page/")
+    documents = [{"suffix": suffix, "name": name, "type": media, "href": f"/data/{path}.{suffix}"}
+                 for suffix, name, media in DOCUMENTS] if path else []
+    return {"uri": iri, "documents": documents,
+            "sparql": editor_link(reader, query or f"DESCRIBE <{iri}>"), "json": local + ".json" if path else None}
+
+
+def breadcrumbs(reader: Reader, iri: str, title: str) -> list[dict]:
+    """Home › the kind's index › (the race, for an entry or a role) › this thing."""
+    words = UI[reader.lang]
+    trail = [{"label": words["home"], "href": "/"}]
+    key = iri[len(reader.base):] if iri.startswith(reader.base) else ""
+    parts = key.split("/")
+    if len(parts) >= 3 and parts[0] == "id":
+        segment = parts[1]
+        if segment in KINDS:
+            trail.append({"label": words[KINDS[segment].heading], "href": f"/page/{segment}"})
+        elif segment == "entry":
+            event = reader.base + "id/event/" + parts[2]
+            trail.append({"label": words["events"], "href": "/page/event"})
+            trail.append(reader.link(event, reader.labels([event])))
+            if len(parts) > 4:  # a role: id/entry/<event>/<no>/driver/1
+                entry = reader.base + "/".join(parts[:4])
+                trail.append(reader.link(entry, {entry: f"#{parts[3]}"}))
+    trail.append({"label": title, "href": None})
+    return trail
 
 
 def thing_base(reader: Reader, iri: str, kind: str, template: str, paging: Paging) -> tuple[dict, dict]:
@@ -39,6 +93,8 @@ def thing_base(reader: Reader, iri: str, kind: str, template: str, paging: Pagin
         "summary": summary,
         "sections": [],
     }
+    data["breadcrumbs"] = breadcrumbs(reader, iri, data["title"])
+    data["linked_data"] = linked_data(reader, iri)
     size = describe.graph_size(reader.store, iri)
     if size is not None:  # a named graph: say what it holds
         data["named_graph"] = {"triples": size, "contents": describe.graph_contents(iri, reader.base)}
@@ -54,6 +110,7 @@ def event_data(reader: Reader, iri: str, paging: Paging) -> dict:
     names = reader.labels([i for i in refs.values() if i] + sources)
     rows = entry_rows(reader, "?entry rg:event ?this .", iri, None)  # one race's table: shown whole
     by_entry = {row["entry"]["iri"]: row for row in rows}
+    sort = requested_results_sort()
     circuit = None
     if refs["circuit"]:
         circuit_values = outgoing(reader, refs["circuit"])
@@ -83,8 +140,18 @@ def event_data(reader: Reader, iri: str, paging: Paging) -> dict:
         "lap_length": number("lapLength"), "threshold": number("classificationThreshold"),
         "descriptions": descriptions,
         "sources": [reader.link(s, names) for s in sorted(sources)],
-        "results": rows,
+        "results": sort_results(rows, sort),
+        "results_sort": sort,
+        "statistics": stats.event_statistics(reader, iri),
     })
+    words = UI[reader.lang]
+    charted = [row for row in rows if row["laps"] is not None]
+    data["laps_chart"] = {
+        "svg": charts.render(charts.event_laps(charted, words["chart_laps_title"], words["chart_laps_desc"],
+                                               words["car"], words["laps"])) if charted else None,
+        "columns": [words["car"], words["class"], words["laps"]],
+        "rows": [[f"#{row['no']}", row["class"]["label"] if row["class"] else "", row["laps"]] for row in charted],
+    }
     data["jsonld"] = {
         "@context": "https://schema.org", "@type": "SportsEvent", "@id": iri, "name": data["title"],
         "url": reader.page_url(iri), "startDate": data["date"],
@@ -100,6 +167,32 @@ def event_data(reader: Reader, iri: str, paging: Paging) -> dict:
     return data
 
 
+# a race's results table sorted by one column (`?sort=no`, `?sort=-laps`); "result" is the official order
+RESULT_SORTS = {
+    "result": lambda row: row["order"],
+    "class": lambda row: ((row["class"] or {}).get("label", "").casefold(), row["order"]),
+    "no": lambda row: (int(row["no"]) if row["no"].isdigit() else 10**9, row["no"]),
+    "laps": lambda row: (row["laps"] if row["laps"] is not None else -1, -row["order"]),
+    "teams": lambda row: (" ".join(t["label"] for t in row["teams"]).casefold(), row["order"]),
+    "drivers": lambda row: (" ".join(d["label"] for d in row["drivers"]).casefold(), row["order"]),
+    "chassis": lambda row: ((row["chassis"] or {}).get("label", "").casefold(), row["order"]),
+    "engine": lambda row: ((row["engine"] or {}).get("label", "").casefold(), row["order"]),
+    "tyre": lambda row: ((row["tyre"] or {}).get("label", "").casefold(), row["order"]),
+}
+
+
+def requested_results_sort() -> str:
+    """The `?sort=` of a results table: a column, `-` before it for descending; 400 for anything else."""
+    sort = request.args.get("sort", "result")
+    if sort.lstrip("-") not in RESULT_SORTS:
+        abort(400, f"sort={sort!r}: expected one of {', '.join(RESULT_SORTS)}, with '-' before it for descending")
+    return sort
+
+
+def sort_results(rows: list[dict], sort: str) -> list[dict]:
+    return sorted(rows, key=RESULT_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+
+
 def nationality_links(reader: Reader, values: dict[str, list]) -> list[dict]:
     countries = sorted(v.value for v in values.get(reader.ns + "nationality", []) if isinstance(v, ox.NamedNode))
     names = reader.labels(countries)
@@ -112,8 +205,11 @@ def driver_data(reader: Reader, iri: str, paging: Paging) -> dict:
     data, values = thing_base(reader, iri, "driver", "entity.html", paging)
     data["nationalities"] = nationality_links(reader, values)
     career = entries_section(reader, "career", "?entry rg:driver ?this .", iri,
-                             ["event", "date", "no", "class", "teams", "drivers", "chassis", "result"], paging)
+                             ["event", "date", "no", "class", "teams", "team_mates", "chassis", "result"], paging)
     data["sections"].append(career)
+    data["statistics"] = stats.driver_statistics(reader, iri)
+    data["results_chart"] = results_chart(reader, iri)
+    data["linked_data"] = linked_data(reader, iri, career_query(iri))
     data["jsonld"] = {"@context": "https://schema.org", "@type": "Person", "@id": iri, "name": data["title"],
                       "url": reader.page_url(iri),
                       "nationality": [{"@type": "Country", "name": c["label"]} for c in data["nationalities"]],
@@ -122,12 +218,51 @@ def driver_data(reader: Reader, iri: str, paging: Paging) -> dict:
     return data
 
 
+_CAREER = """SELECT ?date ?event ?no ?class ?position ?status ?laps WHERE {{
+  ?entry rg:driver <{iri}> ; rg:event ?e ; rg:carNumber ?no ; rg:raceClass/rdfs:label ?class .
+  ?e rdfs:label ?event ; rg:date ?date .
+  OPTIONAL {{ ?entry rg:position ?position }}
+  OPTIONAL {{ ?entry rg:status/rg:statusCode ?status }}
+  OPTIONAL {{ ?entry rg:laps ?laps }}
+  FILTER(LANG(?event) = "en")
+}} ORDER BY ?date
+"""
+
+
+def career_query(iri: str) -> str:
+    return _CAREER.format(iri=iri)
+
+
+def results_chart(reader: Reader, iri: str) -> dict:
+    """The driver's latest RESULTS_CHARTED results by date: the chart and its table."""
+    rows = list(reader.query(f"""SELECT ?entry ?date ?event ?pos ?code WHERE {{
+        {{ SELECT ?entry ?date ?event WHERE {{ ?entry rg:driver ?this ; rg:event ?event .
+                                               OPTIONAL {{ ?event rg:date ?date }} }}
+           ORDER BY DESC(?date) ?entry LIMIT {RESULTS_CHARTED} }}
+        OPTIONAL {{ ?entry rg:position ?pos }}
+        OPTIONAL {{ ?entry rg:status/rg:statusCode ?code }} }} ORDER BY ?date ?entry""", this=iri))
+    names = reader.labels({row["event"].value for row in rows})
+    points = [{"event": reader.link(row["event"].value, names),
+               "date": row["date"].value if row["date"] is not None else None,
+               "x": date_text(row["date"].value if row["date"] is not None else None, reader.lang)
+               or names.get(row["event"].value, ""),
+               "position": int(row["pos"].value) if row["pos"] is not None else None,
+               "status": row["code"].value if row["code"] is not None else None} for row in rows]
+    words = UI[reader.lang]
+    spec = charts.driver_results(points, words["chart_results_title"], words["chart_results_desc"],
+                                 words["position"], words["date"], words["position"])
+    return {"svg": charts.render(spec) if any(p["position"] for p in points) else None, "points": points,
+            "columns": [words["date"], words["event"], words["position"]],
+            "rows": [[point["x"], point["event"]["label"], point["position"] or point["status"]] for point in points]}
+
+
 def team_data(reader: Reader, iri: str, paging: Paging) -> dict:
     data, values = thing_base(reader, iri, "team", "entity.html", paging)
     data["nationalities"] = nationality_links(reader, values)
     entries = entries_section(reader, "entries", "?entry rg:team ?this .", iri,
                               ["event", "date", "no", "class", "drivers", "chassis", "engine", "result"], paging)
     data["sections"].append(entries)
+    data["statistics"] = stats.maker_statistics(reader, "?entry rg:team ?this .", iri)
     data["jsonld"] = {"@context": "https://schema.org", "@type": "SportsTeam", "@id": iri, "name": data["title"],
                       "url": reader.page_url(iri),
                       "athlete": sorted({d["label"] for row in entries["rows"] for d in row["drivers"]})}
@@ -157,12 +292,15 @@ class Entries:
         return entries_section(reader, self.heading, self.pattern, iri, list(self.columns), paging)
 
 
-def sections_page(kind: str, *sections: Related | Entries):
-    """The data function of a page made of the thing's facts and the given sections (empty ones left out)."""
+def sections_page(kind: str, *sections: Related | Entries, statistics: str | None = None):
+    """The data function of a page made of the thing's facts and the given sections (empty ones left out);
+    with `statistics` (a graph pattern over ?entry and ?this), the entries' record too."""
     def data_function(reader: Reader, iri: str, paging: Paging) -> dict:
         data, _ = thing_base(reader, iri, kind, "entity.html", paging)
         data["sections"] = [found for found in (section.read(reader, iri, paging) for section in sections)
                             if found["total"]]
+        if statistics:
+            data["statistics"] = stats.maker_statistics(reader, statistics, iri)
         return data
     return data_function
 
@@ -170,8 +308,9 @@ def sections_page(kind: str, *sections: Related | Entries):
 RACE_COLUMNS = ("event", "date", "no", "class", "teams", "drivers", "chassis", "result")
 
 chassis_data = sections_page("chassis", Entries("entries", "?entry rg:chassis ?this .", (
-    "event", "date", "no", "class", "teams", "drivers", "engine", "result")))
-engine_data = sections_page("engine", Entries("entries", "?entry rg:engine ?this .", RACE_COLUMNS))
+    "event", "date", "no", "class", "teams", "drivers", "engine", "result")), statistics="?entry rg:chassis ?this .")
+engine_data = sections_page("engine", Entries("entries", "?entry rg:engine ?this .", RACE_COLUMNS),
+                            statistics="?entry rg:engine ?this .")
 class_data = sections_page("class", Entries("entries", "?entry rg:raceClass ?this .", (
     "event", "result", "no", "teams", "drivers", "chassis", "engine", "laps")))
 # Property paths rather than UNIONs of patterns below: Oxigraph plans a UNION without the bound ?this
@@ -181,7 +320,8 @@ manufacturer_data = sections_page(
     Related("chassis", "?x a rg:Chassis ; rg:manufacturer ?this"),
     Related("engine", "?x a rg:Engine ; rg:manufacturer|rg:tuner ?this"),
     Entries("entries", "?entry (rg:chassis|rg:engine)/rg:manufacturer|rg:tyre ?this .", (
-        "event", "no", "class", "teams", "chassis", "engine", "tyre", "result")))
+        "event", "no", "class", "teams", "chassis", "engine", "tyre", "result")),
+    statistics="?entry (rg:chassis|rg:engine)/rg:manufacturer|rg:tyre ?this .")
 circuit_data = sections_page(
     "circuit",
     Related("events", "?x a rg:RaceEvent ; rg:circuit ?this"),
@@ -197,7 +337,32 @@ _country_sections = sections_page(
 
 def country_data(reader: Reader, iri: str, paging: Paging) -> dict:
     data = _country_sections(reader, iri, paging)
-    data["flag"] = country_flags(reader, [iri]).get(iri, {}).get("flag", "")
+    codes = country_flags(reader, [iri]).get(iri, {})
+    data["flag"], data["code"] = codes.get("flag", ""), codes.get("code", "")
+    return data
+
+
+_ROLE = """SELECT ?entry ?who ?order ?no ?event ?count WHERE {
+  ?entry ?link ?this . ?this ?target ?who ; rg:listOrder ?order .
+  VALUES (?link ?target) { (rg:driverRole rg:roleDriver) (rg:entrantRole rg:roleTeam) }
+  OPTIONAL { ?entry rg:carNumber ?no } OPTIONAL { ?entry rg:event ?event }
+  { SELECT (COUNT(?other) AS ?count) WHERE { ?entry2 ?link2 ?this . ?entry2 ?link2 ?other .
+      VALUES ?link2 { rg:driverRole rg:entrantRole } } }
+} LIMIT 1"""
+
+
+def role_data(reader: Reader, iri: str, paging: Paging) -> dict:
+    """A driver's or entrant's place in one car's entry: said in a sentence, as the label cannot."""
+    data, _ = thing_base(reader, iri, "role", "entity.html", paging)
+    row = next(iter(reader.query(_ROLE, this=iri)), None)
+    if row is not None:
+        kinds = {t[len(reader.ns):] for t in types_of(reader, iri) if t.startswith(reader.ns)}
+        names = reader.labels([row["who"].value, row["event"].value] if row["event"] is not None else [row["who"].value])
+        words = UI[reader.lang]
+        data["role"] = words["role_summary"].format(
+            who=names.get(row["who"].value, ""), kind=words["role_driver" if "DriverRole" in kinds else "role_team"],
+            order=row["order"].value, count=row["count"].value, no=row["no"].value if row["no"] is not None else "?",
+            event=names.get(row["event"].value, "") if row["event"] is not None else "")
     return data
 
 
@@ -210,6 +375,7 @@ DATA_FUNCTIONS = {
     "RaceEvent": event_data, "Driver": driver_data, "Team": team_data, "Chassis": chassis_data,
     "Engine": engine_data, "Manufacturer": manufacturer_data, "TyreManufacturer": manufacturer_data,
     "RaceClass": class_data, "Circuit": circuit_data, "Country": country_data,
+    "DriverRole": role_data, "EntrantRole": role_data,
 }
 
 
@@ -241,6 +407,14 @@ def event_listing(reader: Reader, paging: Paging) -> dict:
     return {"events": listed, **paging.describe(len(events))}
 
 
+# the build's counts (build.json) -> the index that lists them, and the word for them
+KINDS_OF_COUNTS = {"events": "event", "drivers": "driver", "teams": "team", "chassis": "chassis",
+                   "engines": "engine", "manufacturers": "manufacturer", "classes": "class", "circuits": "circuit",
+                   "countries": "country"}
+COUNTED = {**{count: KINDS[kind].heading for count, kind in KINDS_OF_COUNTS.items()},
+           "entries": "entries", "triples": "triples", "quads": "quads"}
+
+
 def home_data(reader: Reader, paging: Paging) -> dict:
     info = get_build_info()
     dataset = reader.base + "id/dataset"
@@ -248,10 +422,15 @@ def home_data(reader: Reader, paging: Paging) -> dict:
     title = text_in(values, DCTERMS + "title", reader.lang) or "racegraph"
     description = text_in(values, DCTERMS + "description", reader.lang) or ""
     licence = first_iri(values, DCTERMS + "license")
+    words = UI[reader.lang]
+    counts = [{"key": key, "count": count, "label": words.get(COUNTED.get(key) or "", key),
+               "href": f"/page/{KINDS_OF_COUNTS[key]}" if key in KINDS_OF_COUNTS else None}
+              for key, count in info.data.get("counts", {}).items()]
     return {
         "title": title, "description": description,
-        "counts": dict(info.data.get("counts", {})), "listing": event_listing(reader, paging),
+        "counts": counts, "listing": event_listing(reader, paging),
         "built_at": info.data.get("built_at"), "license": licence or "", "dumps": list(DUMP_NAMES),
+        "linked_data": linked_data(reader, dataset),
         "jsonld": {"@context": "https://schema.org", "@type": "Dataset", "@id": dataset, "name": title,
                    "description": description, "url": reader.base, "license": licence},
     }
