@@ -113,6 +113,7 @@ WHERE {
 ORDER BY ?date
 """
 DESCRIBE_QUERY = f"DESCRIBE <{DRIVER}>"
+RG_DRIVER = "https://w3id.org/racegraph/ontology#driver"
 ASK_QUERY = "ASK {}"
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -167,6 +168,13 @@ CASES = [
          None, "floor"),
     Case("driver Turtle document", Target("/data/driver/tom-kristensen.ttl", TURTLE), both(DESCRIBE_QUERY, TURTLE)[1]),
     Case("/id/... 303", Target("/id/driver/tom-kristensen", "text/html", 303), None, "floor"),
+    Case("Triple Pattern Fragment, a driver's entries",
+         Target(f"/fragments?predicate={quote(RG_DRIVER, safe='')}&object={quote(DRIVER, safe='')}", TURTLE),
+         Target(sparql_get("/query", f"CONSTRUCT {{ ?s <{RG_DRIVER}> <{DRIVER}> }} WHERE {{ ?s <{RG_DRIVER}> <{DRIVER}> }} "
+                                     "LIMIT 100"), TURTLE)),
+    Case("API, a driver's wins (filtered list)",
+         Target("/api/drivers/tom-kristensen/results?position=1", "application/json"),
+         both(f"SELECT ?e WHERE {{ ?e <{RG_DRIVER}> <{DRIVER}> ; <https://w3id.org/racegraph/ontology#position> 1 }}")[1]),
 ]
 LIGHT = {"ASK {}", "DESCRIBE a driver", "/id/... 303", "driver page, conditional GET (304)"}
 

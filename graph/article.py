@@ -15,7 +15,7 @@ from pathlib import Path
 from graph import prose
 from graph.countries import alpha3_for_name
 from graph.errors import ArticleError, describe_found
-from graph.text import nameable
+from graph.text import nameable, squeeze
 from graph.table import ResultRow, TableReader
 
 RESULTS_SECTION = "official results"
@@ -242,4 +242,4 @@ def _line_with(numbered: list[tuple[int, str]], text: str) -> int:
 
 def _tidy(text: str) -> str:
     """Undo the spaces before punctuation that text extraction leaves (`Le Mans , Francia .`)."""
-    return re.sub(r"\s+([,.;:)])", r"\1", text)
+    return re.sub(r" ([,.;:)])", r"\1", squeeze(text))

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from graph.text import squeeze
+
 MONTHS_EN = ("january february march april may june july august september october november december").split()
 MONTHS_ES = ("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre").split()
 
@@ -49,6 +51,7 @@ def _date(year: str, month: int, day: str, written: str) -> dt.date:
 
 
 def find_date(text: str) -> dt.date | None:
+    text = squeeze(text)
     for pattern, order in ((_DATE_DAY_FIRST, "dmy"), (_DATE_MONTH_FIRST, "mdy")):
         found = pattern.search(text)
         if found:
@@ -58,6 +61,7 @@ def find_date(text: str) -> dt.date | None:
 
 
 def find_spanish_date(text: str) -> dt.date | None:
+    text = squeeze(text)
     found = _DATE_ES.search(text)
     if not found:
         return None
@@ -74,6 +78,7 @@ class Venue:
 
 def find_venue(text: str) -> Venue | None:
     """`at the Bugatti Circuit near Le Mans, France.` -> circuit, locality, country."""
+    text = squeeze(text)
     for found in _VENUE.finditer(text):
         parts = [part.strip() for part in found["place"].split(",")]
         if len(parts) >= 2:
@@ -82,11 +87,13 @@ def find_venue(text: str) -> Venue | None:
 
 
 def find_organiser(text: str) -> tuple[str, str | None] | None:
+    text = squeeze(text)
     found = _ORGANISER.search(text)
     return (found["name"].strip(), found["abbr"]) if found else None
 
 
 def find_series(text: str) -> str | None:
+    text = squeeze(text)
     for pattern in _SERIES:
         found = pattern.search(text)
         if found:
@@ -95,6 +102,7 @@ def find_series(text: str) -> str | None:
 
 
 def find_threshold(text: str) -> Decimal | None:
+    text = squeeze(text)
     found = _THRESHOLD.search(text)
     return Decimal(found[1]) / 100 if found else None
 
@@ -127,7 +135,7 @@ def parse_statistics(lines: list[tuple[int, str]], warn) -> Statistics:
     """Reads `- Key - value` lines; an unknown key or value shape is reported through `warn(line, message)`."""
     found: dict = {}
     for number, text in lines:
-        match = _STAT_LINE.match(text.strip())
+        match = _STAT_LINE.match(squeeze(text))
         if not match:
             if text.strip():
                 warn(number, f"expected a statistics line '- Key - value', found {text.strip()!r}; skipped")

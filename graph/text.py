@@ -14,3 +14,12 @@ def fold(text: str) -> str:
 def nameable(text: str) -> bool:
     """True when a URI slug can be made from the text: it has a letter or a digit."""
     return any(char.isalnum() for char in text)
+
+
+def squeeze(text: str) -> str:
+    """Every run of whitespace as one space, ends trimmed.
+
+    The prose patterns read words separated by spaces; on squeezed text no pattern can try a long
+    run of spaces at every position, which made their time grow with the square of such a run.
+    """
+    return " ".join(text.split())

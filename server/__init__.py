@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     coerce_settings(app.config)
 
-    from server import api, cross_origin, db, errors, linked_data, pages, sparql
+    from server import api, cross_origin, db, errors, fragments, jsonld, linked_data, pages, sparql
 
     db.init_app(app)
     errors.init_app(app)
@@ -32,4 +32,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(jsonld.bp)
+    app.register_blueprint(fragments.bp)
     return app

@@ -1,95 +1,105 @@
-"""The JSON API (in the spirit of Ergast): events, an event's results, a driver with career.
+"""The JSON API, in Ergast's grammar: lists of events, drivers, teams, chassis, engines, circuits and
+results, filtered by combinable parameters, paged by `limit`/`offset`, as JSON or CSV.
 
-`/api/events/<slug>/results` answers exactly what `racegraph results` prints for that event. The event
-list and the driver come from the same data functions as the home page and the driver page, reshaped
-into the API's documented form, in English. Long lists come a page at a time (`?page=N`). Errors are
-JSON too (server.errors answers JSON for everything under /api/).
+    /api/<list>[.csv]?<filter>=<value>&limit=&offset=      e.g. /api/events?year=2004&series=...
+    /api/<list>/<id>                                       one thing
+    /api/<list>/<id>/<list>[.csv]                          e.g. /api/drivers/<id>/results?position=1
+    /api/events/<id>/results                               exactly what `racegraph results <event>` prints
+    /api/openapi.json                                      the OpenAPI 3 description of all of it
+
+The data functions live in server.api_lists, the two output forms in server.api_formats. Errors
+under /api/ are JSON (server.errors).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, Response, abort, request
 
 from graph.results import UnknownEventError, event_results
-from server import iris, negotiation
-from server.pages.queries import Reader, current_reader, requested_paging
-from server.pages.things import driver_data, event_listing
+from server import api_formats, iris, negotiation
+from server.api_lists import KINDS, THING_KINDS, FilterError, Kind, exists, items, parse_filters, parse_page, select_page
+from server.openapi import openapi_document
+from server.pages.queries import current_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-
-def _json(data):
-    return negotiation.finish(negotiation.json_document(data), tag_parts=("json",), vary=())
-
-
-def _slug_of(iri: str) -> str:
-    return iri.rsplit("/", 1)[1]
+_LISTS = "any(" + ", ".join(KINDS) + ")"
+_THINGS = "any(" + ", ".join(THING_KINDS) + ")"
+_SUFFIXES = "any(json, csv)"
 
 
-def _links(kind: str, slug: str, reader: Reader) -> dict:
-    links = {"uri": f"{reader.base}id/{kind}/{slug}", "page": f"/page/{kind}/{slug}",
-             "data": f"/data/{kind}/{slug}.ttl"}
-    if kind == "event":
-        links["results"] = f"/api/events/{slug}/results"
-    if kind == "driver":
-        links["self"] = f"/api/drivers/{slug}"
-    return links
-
-
-def _paging_of(data: dict) -> dict:
-    return {"page": data["page"], "pages": data["pages"], "total": data["total"]}
-
-
-@bp.route("/events")
-def events():
+def _listing(kind: Kind, suffix: str | None, fixed: dict[str, str] | None = None) -> Response:
     reader = current_reader("en")
-    listing = event_listing(reader, requested_paging())
-    listed = []
-    for event in listing["events"]:
-        slug, circuit = _slug_of(event["iri"]), event["circuit"]
-        listed.append({
-            "id": slug, "title": event["label"], "date": event["date"],
-            "circuit": {"id": _slug_of(circuit["iri"]), "name": circuit["label"],
-                        "links": _links("circuit", _slug_of(circuit["iri"]), reader)} if circuit else None,
-            "links": _links("event", slug, reader)})
-    return _json({"events": listed, **_paging_of(listing)})
+    fmt = api_formats.requested_format(suffix)
+    try:
+        page = parse_page(request.args)
+        filters = parse_filters(request.args, reader.base, fixed)
+    except FilterError as error:
+        abort(400, str(error))
+    found, total = select_page(reader, kind, filters, page)
+    response = api_formats.list_response(kind.name, items(reader, kind, found), page, total, fmt)
+    response.vary.add("Accept")
+    return response
 
 
-@bp.route("/events/<slug>/results")
-def results(slug: str):
+def _list_view(kind: Kind):
+    def view(suffix: str | None = None):
+        return _listing(kind, suffix)
+    return view
+
+
+for _kind in KINDS.values():
+    _view = _list_view(_kind)
+    bp.add_url_rule(f"/{_kind.name}", endpoint=_kind.name, view_func=_view)
+    bp.add_url_rule(f"/{_kind.name}.<{_SUFFIXES}:suffix>", endpoint=_kind.name, view_func=_view)
+
+
+def _thing_iri(kind: Kind, slug: str, rest: str = "") -> str:
+    """The IRI of `/api/<kind>/<slug>...`, or 404 when no such thing of that kind exists."""
     reader = current_reader("en")
-    iri = iris.requested_iri(reader.base, f"id/event/{slug}", lambda key: f"/api/events/{_slug_of(key)}/results")
+    iri = iris.requested_iri(reader.base, f"id/{kind.segment}/{slug}",
+                             lambda key: f"/api/{kind.name}/{key.rsplit('/', 1)[1]}{rest}")
+    if not exists(reader, kind, iri):
+        abort(404, f"no {kind.segment} {slug!r}; see /api/{kind.name}")
+    return iri
+
+
+@bp.route(f"/<{_THINGS}:kinds>/<slug>")
+def thing(kinds: str, slug: str):
+    kind = KINDS[kinds]
+    iri = _thing_iri(kind, slug)
+    item = items(current_reader("en"), kind, [iri])[0]
+    return negotiation.finish(negotiation.json_document(item), tag_parts=("json",), vary=())
+
+
+@bp.route(f"/<{_THINGS}:kinds>/<slug>/<{_LISTS}:listing>")
+@bp.route(f"/<{_THINGS}:kinds>/<slug>/<{_LISTS}:listing>.<{_SUFFIXES}:suffix>")
+def related(kinds: str, slug: str, listing: str, suffix: str | None = None):
+    kind = KINDS[kinds]
+    if kinds == "events" and listing == "results" and suffix is None and api_formats.requested_format(None) == "json":
+        if request.args:  # the fixed form of `racegraph results` has nothing to filter or page
+            abort(400, f"/api/events/{slug}/results is the whole race as `racegraph results` prints it; to filter "
+                       f"or page its rows, ask /api/results?event={slug}&... (or this URL as CSV)")
+        return event_results_view(slug)
+    _thing_iri(kind, slug, f"/{listing}" + (f".{suffix}" if suffix else ""))
+    return _listing(KINDS[listing], suffix, fixed={kind.segment: slug})
+
+
+def event_results_view(slug: str) -> Response:
+    """The event's results in the very form `racegraph results <event>` prints: a list of one race."""
+    reader = current_reader("en")
+    iri = iris.requested_iri(reader.base, f"id/event/{slug}", lambda key: f"/api/events/{key.rsplit('/', 1)[1]}/results")
     try:
         found = event_results(reader.store, [iri])
     except UnknownEventError:
         abort(404, f"no event {slug!r}; see /api/events")
-    return _json(found[0])
+    response = negotiation.json_document(found)
+    response.headers["Link"] = f'</api/events/{slug}/results.csv>; rel="alternate"; type="text/csv"'
+    return negotiation.finish(response, tag_parts=("json",))
 
 
-@bp.route("/drivers/<slug>")
-def driver(slug: str):
-    reader = current_reader("en")
-    iri = iris.requested_iri(reader.base, f"id/driver/{slug}", lambda key: f"/api/drivers/{_slug_of(key)}")
-    if not bool(reader.query("ASK { ?this a rg:Driver }", this=iri)):
-        abort(404, f"no driver {slug!r}")
-    data = driver_data(reader, iri, requested_paging())
-    career = data["sections"][0]
-
-    def people(row: dict, kind: str) -> list[list[str]]:
-        return [[person["code"], person["credited_as"]] for person in row[kind]]
-
-    return _json({
-        "id": _slug_of(iri), "name": data["title"],
-        "nationalities": sorted(country["code"] for country in data["nationalities"]),
-        "links": _links("driver", _slug_of(iri), reader),
-        "career": [{
-            "event": {"id": _slug_of(row["event"]["iri"]), "title": row["event"]["label"],
-                      "links": _links("event", _slug_of(row["event"]["iri"]), reader)},
-            "date": row["date"], "no": row["no"],
-            "class": row["class"]["label"] if row["class"] else None,
-            "pos": str(row["position"]) if row["position"] is not None else row["status_code"],
-            "teams": people(row, "teams"), "drivers": people(row, "drivers"),
-        } for row in career["rows"]],
-        **_paging_of(career),
-    })
-
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of the API (server.openapi)."""
+    response = negotiation.json_document(openapi_document())
+    return negotiation.finish(response, tag_parts=("openapi",), vary=())

@@ -20,7 +20,7 @@ from graph.convert import ARTICLE_LICENCE, SCHEMA
 from graph.metadata import DUMP_NAMES
 from graph.store import DUMPS_SUBDIR
 from graph.uris import ONTOLOGY_IRI, ONTOLOGY_NS
-from server import describe, iris, negotiation
+from server import describe, fragments, iris, jsonld, negotiation
 from server.db import get_build_info, get_store
 from server.iris import BROWSED_CLASSES
 from server.negotiation import FORMATS, RDF_FORMATS
@@ -69,10 +69,15 @@ def alternates(path: str, current: str) -> list[tuple[str, negotiation.Format]]:
 
 
 def serialize(triples: Iterable[ox.Triple] | Graph, fmt: negotiation.Format) -> Response:
-    """An RDF answer written by pyoxigraph, whether the triples come from the store or an rdflib Graph."""
+    """An RDF answer written by pyoxigraph, whether the triples come from the store or an rdflib Graph;
+    JSON-LD compacted with the published @context (server.jsonld) rather than in expanded form."""
+    base = get_build_info().base_uri
+    if fmt.name == "jsonld":
+        body = jsonld.compact(triples if isinstance(triples, Graph) else describe.to_rdflib_graph(triples, base))
+        return Response(body, mimetype=fmt.media_type, content_type=f"{fmt.media_type}; charset=utf-8")
     if isinstance(triples, Graph):
         triples = describe.from_rdflib_graph(triples)
-    prefixes = describe.document_prefixes(get_build_info().base_uri)
+    prefixes = describe.document_prefixes(base)
     body = ox.serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
     return Response(body, mimetype=fmt.media_type, content_type=f"{fmt.media_type}; charset=utf-8")
 
@@ -252,6 +257,7 @@ def void_graph() -> Graph:
         graph.add((partition, VOID.property, URIRef(iri)))
         graph.add((partition, VOID.triples, Literal(count, datatype=XSD.integer)))
     graph.set((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    fragments.add_search_form(graph, dataset, base + "fragments")  # Triple Pattern Fragments
     graph.set((dataset, VOID.uriSpace, Literal(id_space)))
     graph.set((dataset, DCTERMS.license, ARTICLE_LICENCE))
     graph.remove((dataset, VOID.dataDump, None))

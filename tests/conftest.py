@@ -89,3 +89,20 @@ def live_server(built_store):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def parse_rdf(client, body: bytes, rdflib_format: str, *, dataset: bool = False):
+    """An RDF document parsed with rdflib. A JSON-LD document names its @context by URL under the build's
+    base (http://127.0.0.1:5000/context.jsonld), which no test serves at that address, so the context is
+    read from `client` (a Flask test client) and put in its place."""
+    import json
+
+    from rdflib import Dataset, Graph
+
+    target = Dataset() if dataset else Graph()
+    if rdflib_format != "json-ld":
+        return target.parse(data=body, format=rdflib_format)
+    document = json.loads(body)
+    assert document["@context"].endswith("/context.jsonld"), document["@context"]
+    document["@context"] = client.get("/context.jsonld").get_json()["@context"]
+    return target.parse(data=json.dumps(document), format="json-ld")

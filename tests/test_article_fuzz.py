@@ -12,6 +12,7 @@ runs of spaces (2,000 spaces: 41 s for a title, 93 s for a heading).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -127,3 +128,21 @@ def test_a_megabyte_title_or_heading_is_read_in_linear_time(title, heading):
         parse_article(_article(title, heading), Path("long.en.txt"))
     except ArticleError as error:
         assert str(error).startswith("long.en.txt:")
+
+
+MEGABYTE_OF_SPACES = " " * 1_000_000
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name, old, new", [
+    ("2003-1000-km-of-le-mans.en.txt", "Bugatti Circuit near", "Bugatti Circuit" + MEGABYTE_OF_SPACES + "near"),
+    ("2003-1000-km-of-le-mans.en.txt", "organization of the", "organization" + MEGABYTE_OF_SPACES + "of the"),
+    ("2003-1000-km-of-le-mans.en.txt", "\n===Statistics===\n", "\n===Statistics===\n- Pole" + MEGABYTE_OF_SPACES + "x\n"),
+    ("2003-1000-km-of-le-mans.es.txt", ",", MEGABYTE_OF_SPACES + "x,"),
+])
+def test_a_megabyte_run_of_spaces_in_the_prose_is_read_in_linear_time(name, old, new):
+    """The lead, statistics and translation patterns took time in the square of a run of spaces."""
+    text = TEXTS[name]
+    assert old in text
+    article = parse_article(text.replace(old, new, 1).encode("utf-8"), Path(name))
+    assert article.date == dt.date(2003, 11, 9)

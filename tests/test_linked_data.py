@@ -13,6 +13,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID
 
+from conftest import parse_rdf
+
 BASE = "http://127.0.0.1:5000/"
 RG = Namespace("https://w3id.org/racegraph/ontology#")
 EVENT_SLUG = "2003-1000-km-of-le-mans"
@@ -101,7 +103,7 @@ def test_driver_document_in_every_format(client, suffix):
     response = client.get(f"/data/driver/tom-kristensen.{suffix}")
     assert response.status_code == 200
     assert response.mimetype == media_type
-    graph = Graph().parse(data=response.data, format=rdflib_format)
+    graph = parse_rdf(client, response.data, rdflib_format)
     assert (TOM, RDF.type, RG.Driver) in graph
     assert (TOM, RDFS.label, Literal("Tom Kristensen", lang="en")) in graph
     assert (TOM, RG.nationality, DENMARK) in graph
@@ -214,7 +216,7 @@ def test_ontology_rdf_by_suffix_and_accept(client, suffix):
     for response in (client.get(f"/ontology.{suffix}"), client.get("/ontology", headers={"Accept": media_type})):
         assert response.status_code == 200
         assert response.mimetype == media_type
-        graph = Graph().parse(data=response.data, format=rdflib_format)
+        graph = parse_rdf(client, response.data, rdflib_format)
         assert (RG.Driver, RDF.type, OWL.Class) in graph
         assert (URIRef("https://w3id.org/racegraph/ontology"), RDF.type, OWL.Ontology) in graph
         assert (RG.date, RDFS.domain, RG.RaceEvent) in graph
@@ -261,7 +263,7 @@ def test_void_by_content_negotiation(client):
     for media_type, rdflib_format in RDF_SUFFIXES.values():
         response = client.get("/.well-known/void", headers={"Accept": media_type})
         assert response.mimetype == media_type
-        graph = Graph().parse(data=response.data, format=rdflib_format)
+        graph = parse_rdf(client, response.data, rdflib_format)
         assert (URIRef(BASE + "id/dataset"), RDF.type, VOID.Dataset) in graph
 
 

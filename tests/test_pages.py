@@ -324,13 +324,13 @@ def test_circuit_and_country_pages_list_their_entries(client, seed_results):
     assert 'class="results"' in html
 
 
-def test_the_api_career_is_the_driver_page_data(client):
+def test_the_api_results_of_a_driver_are_the_driver_page_career(client):
     page = client.get("/page/driver/tom-kristensen.json?lang=en").get_json()
-    api = client.get("/api/drivers/tom-kristensen").get_json()
+    api = client.get("/api/drivers/tom-kristensen/results").get_json()
     career = page["sections"][0]
-    assert [row["event"]["title"] for row in api["career"]] == [row["event"]["label"] for row in career["rows"]]
-    assert [row["no"] for row in api["career"]] == [row["no"] for row in career["rows"]]
-    assert (api["page"], api["pages"], api["total"]) == (career["page"], career["pages"], career["total"])
+    assert [row["event"]["title"] for row in api["results"]] == [row["event"]["label"] for row in career["rows"]]
+    assert [row["no"] for row in api["results"]] == [row["no"] for row in career["rows"]]
+    assert api["total"] == career["total"]
 
 
 # --- escaping, on a hand-made store with another base ---------------------------------------------
