@@ -122,6 +122,16 @@ def read_articles(files: list[Path], progress: Progress | None = None):
         else:
             seen_titles[article.title] = path
             races.append(article)
+    # graph names come from file names: two files that slug alike would pour into one named graph
+    graph_files: dict[URIRef, Path] = {}
+    for article in [*races, *translations]:
+        path = article.source.path
+        graph = Minter().article_graph(path.stem)
+        if graph in graph_files:
+            errors.append(ArticleError(path, None, f"expected file names that differ in more than case and "
+                                                   f"punctuation, found the same as {graph_files[graph]} (both "
+                                                   f"would be the named graph {graph})"))
+        graph_files.setdefault(graph, path)
     if errors:
         raise InputError(errors)
     return races, translations
