@@ -306,3 +306,17 @@ def test_query_resolves_relative_iris_against_the_base_uri(runner, built_store):
     result = invoke(runner, "query", "--store", built_store, "--format", "csv", "SELECT (<id/x> AS ?x) {}")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[1] == "http://127.0.0.1:5000/id/x"
+
+
+def test_validate_of_a_store_with_no_event_exits_2_rather_than_conforming(runner, tmp_path):
+    from graph.statistics import count_statistics
+    from graph.store import load_nquads, write_build_info
+
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    store = load_nquads(folder, b"")
+    write_build_info(folder, {"base_uri": "http://127.0.0.1:5000/",
+                              "statistics": count_statistics(store, base_uri="http://127.0.0.1:5000/")})
+    del store
+    result = invoke(runner, "validate", "--store", folder)
+    assert result.exit_code == 2 and "holds no race event" in result.output
