@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -157,3 +159,31 @@ def parse_rdf(client, body: bytes, rdflib_format: str, *, dataset: bool = False)
     assert document["@context"].endswith("/context.jsonld"), document["@context"]
     document["@context"] = client.get("/context.jsonld").get_json()["@context"]
     return target.parse(data=json.dumps(document), format="json-ld")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@contextlib.contextmanager
+def headless_chromium(profile: Path, *, window: str, extra: tuple[str, ...] = ()):
+    """Debian's Chromium driven by Selenium, with a fresh profile and no background networking
+    (this machine's closed network refuses it); quit and its profile removed on exit."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", f"--window-size={window}", *extra):
+        options.add_argument(argument)
+    profile.mkdir(parents=True, exist_ok=True)
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)

@@ -7,16 +7,14 @@ index and the SPARQL page, each at 1366 px and at 390 px (a phone), whole page.
 from __future__ import annotations
 
 import base64
-import shutil
 import urllib.parse
 from pathlib import Path
 
 import pytest
+from conftest import CHROMEDRIVER, CHROMIUM, headless_chromium
 
 from graph.uris import DEFAULT_BASE
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 WIDTHS = {"desktop": 1366, "phone": 390}
 
@@ -49,24 +47,9 @@ SCREENSHOT_PAGES = {"home", "event", "driver", "browse-driver", "browse-manufact
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1366,900", "--hide-scrollbars"):
-        options.add_argument(argument)
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    try:
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile"), window="1366,900",
+                           extra=("--hide-scrollbars",)) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def emulate(browser, width: int) -> None:
