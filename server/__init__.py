@@ -22,10 +22,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     coerce_settings(app.config)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from server import api, cross_origin, db, errors, fragments, jsonld, linked_data, pages, sparql
+        # only as many forwarded hops as the operator says are theirs: a client could write the header too
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+    from server import (api, cross_origin, db, errors, fragments, jsonld, linked_data, pages, response_cache,
+                        sparql)
 
     db.init_app(app)
+    response_cache.init_app(app)
     errors.init_app(app)
     cross_origin.init_app(app)
     app.register_blueprint(sparql.bp)

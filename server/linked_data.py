@@ -92,19 +92,19 @@ def rdf_document(path: str, fmt: negotiation.Format) -> Response:
     iri = iris.requested_iri(base, iris.key_of_page_path(path),
                              lambda fixed: document_target(iris.document_path(fixed), fmt))
     page = describe.DocumentPage(_page_number(), current_app.config["DOCUMENT_PAGE_SIZE"])
-    tagged = {"tag_parts": (fmt.name, str(page.number)), "alternates": alternates(path, fmt.name)}
-    current = negotiation.current_copy(**tagged)
-    if current is not None:
-        return current
-    store = get_store()
-    if not describe.exists(store, iri):
-        abort(404, f"nothing is known about {iri}")
-    document = base + document_target(iris.document_path(iris.key_of_page_path(path)), fmt).lstrip("/")
-    try:
-        triples = describe.describe(store, iri, base, page=page, document=document)
-    except describe.NoSuchPage as error:
-        abort(404, str(error))
-    return negotiation.finish(serialize(triples, fmt), **tagged)
+
+    def make() -> Response:
+        store = get_store()
+        if not describe.exists(store, iri):
+            abort(404, f"nothing is known about {iri}")
+        document = base + document_target(iris.document_path(iris.key_of_page_path(path)), fmt).lstrip("/")
+        try:
+            triples = describe.describe(store, iri, base, page=page, document=document)
+        except describe.NoSuchPage as error:
+            abort(404, str(error))
+        return serialize(triples, fmt)
+
+    return negotiation.answer(make, tag_parts=(fmt.name, str(page.number)), alternates=alternates(path, fmt.name))
 
 
 def _page_number() -> int:
@@ -213,15 +213,18 @@ def ontology(suffix: str | None = None):
         abort(404)
     fmt = negotiation.choose(ONTOLOGY_FORMATS, suffix)
     lang = negotiation.preferred_language()
-    if fmt.name == "html":
-        response = Response(render_template("ontology.html", data=ontology_data(lang), lang=lang))
-    elif fmt.name == "json":
-        response = negotiation.json_document(ontology_data(lang))
-    else:
-        response = serialize(ontology_graph(), fmt)
+
+    def make() -> Response:
+        if fmt.name == "html":
+            return Response(render_template("ontology.html", data=ontology_data(lang), lang=lang))
+        if fmt.name == "json":
+            return negotiation.json_document(ontology_data(lang))
+        return serialize(ontology_graph(), fmt)
+
     others = [(f"/ontology.{name}", FORMATS[name]) for name in ONTOLOGY_FORMATS if name != fmt.name]
-    return negotiation.finish(response, tag_parts=(fmt.name, lang), alternates=others,
-                              vary=("Accept", "Accept-Language"))
+    # the query string is in the tag: an unsupported ?lang= adds a notice to the page
+    return negotiation.answer(make, tag_parts=(fmt.name, lang, request.query_string.decode("ascii", "replace")),
+                              alternates=others, vary=("Accept", "Accept-Language", "Cookie"))
 
 
 # --- VoID ---------------------------------------------------------------------------------------
@@ -285,7 +288,7 @@ def void(suffix: str | None = None):
         abort(404)
     fmt = negotiation.choose(RDF_FORMATS, suffix)
     others = [(f"/.well-known/void.{name}", FORMATS[name]) for name in RDF_FORMATS if name != fmt.name]
-    return negotiation.finish(serialize(void_graph(), fmt), tag_parts=(fmt.name,), alternates=others)
+    return negotiation.answer(lambda: serialize(void_graph(), fmt), tag_parts=(fmt.name,), alternates=others)
 
 
 # --- sitemap, robots, dumps ---------------------------------------------------------------------

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Response, current_app, request
 from werkzeug.exceptions import NotAcceptable
 
+from server import response_cache
 from server.db import get_build_info
 
 
@@ -144,3 +146,25 @@ def finish(response: Response, *, tag_parts: tuple[str, ...], alternates: list[t
     if built is not None:
         response.last_modified = built
     return response.make_conditional(request)
+
+
+def answer(make: Callable[[], Response], *, tag_parts: tuple[str, ...], alternates: list[tuple[str, Format]] = (),
+           vary: tuple[str, ...] = ("Accept",)) -> Response:
+    """The representation `tag_parts` select: 304 when the client's copy is current, else this process's
+    kept copy (server.response_cache), else made by `make()`, finished and kept.
+
+    Only for answers that depend on nothing but the build and what `tag_parts` and the path name.
+    """
+    tagged = {"tag_parts": tag_parts, "alternates": alternates, "vary": vary}
+    current = current_copy(**tagged)
+    if current is not None:
+        return current
+    cache = response_cache.get_cache()
+    tag = entity_tag(request.path, *tag_parts)
+    kept = cache.get(tag) if cache is not None else None
+    if kept is not None:
+        return kept.response()
+    response = finish(make(), **tagged)
+    if cache is not None:
+        cache.keep(tag, response)
+    return response

@@ -16,6 +16,9 @@ DEFAULTS = {
     "QUERY_QUEUE": 16,
     # SPARQL requests one client address may have running or waiting at once (per server process); more: 429
     "MAX_QUERIES_PER_CLIENT": 8,
+    # reverse proxies in front of the server whose X-Forwarded-For and X-Forwarded-Proto are believed; the
+    # client address (for MAX_QUERIES_PER_CLIENT and the log) is the one the outermost of them saw. 0: none
+    "PROXY_HOPS": 0,
     # address space (MiB) of each query worker (RLIMIT_AS); a query that needs more is stopped with 503
     "QUERY_WORKER_MEMORY_MB": 4096,
     # seconds the store queries behind one page, document, API answer or VoID may take; past it: 503
@@ -37,6 +40,9 @@ DEFAULTS = {
     "MAX_QUERY_DEPTH": DEFAULT_MAX_DEPTH,
     # seconds shared caches and browsers may reuse a page, document or VoID answer before revalidating it
     "CACHE_MAX_AGE": 300,
+    # MiB of finished answers (pages, RDF documents, VoID, the ontology) each server process keeps to give
+    # again, by ETag, while it serves the same build; 0: none kept
+    "RESPONSE_CACHE_MB": 64,
     # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page
     "DOCUMENT_PAGE_SIZE": 1000,
     # SPARQL query URL of a server holding the build (`racegraph publish`); empty: the build folder's own store
@@ -44,6 +50,9 @@ DEFAULTS = {
     # on that server, the named graph holding the merge of all named graphs; empty: its default graph
     "STORE_DEFAULT_GRAPH": "",
 }
+
+# whole-number settings where 0 means "none" (turned off) rather than an impossible value
+ZERO_ALLOWED = {"RESPONSE_CACHE_MB", "PROXY_HOPS"}
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -89,6 +98,7 @@ def _count(name: str, value) -> int:
             number = int(str(value).strip())
         except ValueError:
             raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number") from None
-    if number <= 0:
-        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number above zero")
+    if number < 0 or (number == 0 and name not in ZERO_ALLOWED):
+        lowest = "from zero" if name in ZERO_ALLOWED else "above zero"
+        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number {lowest}")
     return number

@@ -298,6 +298,44 @@ def test_one_client_past_its_share_gets_429_while_others_are_served(store):
         close_pools(app)
 
 
+def forwarded_sparql(client, query: str, forwarded_for: str):
+    """A query arriving through a reverse proxy at 10.9.9.9 on behalf of `forwarded_for`."""
+    return client.get("/sparql", query_string={"query": query}, headers={**JSON_RESULTS, "X-Forwarded-For": forwarded_for},
+                      environ_base={"REMOTE_ADDR": "10.9.9.9"})
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_share(store):
+    app = make_app(store, QUERY_WORKERS=2, QUERY_QUEUE=4, MAX_QUERIES_PER_CLIENT=1, QUERY_TIMEOUT=3, PROXY_HOPS=1)
+    try:
+        client = app.test_client()
+        with ThreadPoolExecutor(1) as running:
+            slow = running.submit(forwarded_sparql, client, ENDLESS, "192.0.2.1")
+            pool = app.extensions
+            assert wait_until(lambda: pool["racegraph.query_pool"] is not None
+                              and pool["racegraph.query_pool"]._admitted == 1)
+            assert forwarded_sparql(client, "ASK {}", "192.0.2.1").status_code == 429
+            assert forwarded_sparql(client, "ASK {}", "192.0.2.2").status_code == 200  # same proxy, other client
+            slow.result(60)
+    finally:
+        close_pools(app)
+
+
+def test_without_proxy_hops_a_forwarded_header_is_not_believed(store):
+    app = make_app(store, QUERY_QUEUE=4, MAX_QUERIES_PER_CLIENT=1, QUERY_TIMEOUT=3)
+    try:
+        client = app.test_client()
+        with ThreadPoolExecutor(1) as running:
+            slow = running.submit(forwarded_sparql, client, ENDLESS, "192.0.2.1")
+            pool = app.extensions
+            assert wait_until(lambda: pool["racegraph.query_pool"] is not None
+                              and pool["racegraph.query_pool"]._admitted == 1)
+            # a client cannot escape its share by writing the header itself
+            assert forwarded_sparql(client, "ASK {}", "192.0.2.2").status_code == 429
+            slow.result(60)
+    finally:
+        close_pools(app)
+
+
 def test_pages_are_answered_while_the_sparql_lane_is_full(store):
     app = make_app(store, QUERY_QUEUE=1, QUERY_TIMEOUT=6)
     try:

@@ -107,11 +107,19 @@ def current_reader(lang: str | None = None) -> Reader:
 def outgoing(reader: Reader, iri: str) -> dict[str, list]:
     """predicate IRI -> its objects (pyoxigraph terms), for the thing's own triples."""
     values: dict[str, list] = {}
-    rows = reader.query(f"SELECT DISTINCT ?p ?o WHERE {{ ?this ?p ?o }} ORDER BY ?p ?o LIMIT {OUTGOING_LIMIT}",
-                        this=iri)
-    for row in rows:
+    # in order here rather than by ORDER BY, which cost 340 ms for the dataset's thousand triples; the
+    # default graph holds each triple once, so no DISTINCT either
+    rows = reader.query(f"SELECT ?p ?o WHERE {{ ?this ?p ?o }} LIMIT {OUTGOING_LIMIT}", this=iri)
+    for row in sorted(rows, key=lambda row: (row["p"].value, _term_order(row["o"]))):
         values.setdefault(row["p"].value, []).append(row["o"])
     return values
+
+
+def _term_order(term) -> tuple:
+    """Blank nodes, then IRIs, then literals (as SPARQL orders them), each by its text."""
+    if isinstance(term, ox.Literal):
+        return 2, term.value, term.language or "", term.datatype.value
+    return (1 if isinstance(term, ox.NamedNode) else 0), term.value, "", ""
 
 
 def types_of(reader: Reader, iri: str) -> set[str]:
@@ -144,10 +152,7 @@ def country_flags(reader: Reader, countries) -> dict[str, dict]:
 
 def facts(reader: Reader, iri: str, values: dict[str, list], paging: Paging) -> dict:
     """The thing's triples grouped by property, values as links or text; and one page of incoming links."""
-    incoming = list(reader.query(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p ?this }} ORDER BY ?p ?s {paging.limit}",
-                                 this=iri))
-    incoming_total = reader.count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p WHERE { ?s ?p ?this } }",
-                                  this=iri)
+    incoming, incoming_total = incoming_links(reader, iri, paging)
     named = set(values) | {row["p"].value for row in incoming}
     named |= {value.value for objects in values.values() for value in objects if isinstance(value, ox.NamedNode)}
     named |= {row["s"].value for row in incoming if isinstance(row["s"], ox.NamedNode)}
@@ -180,6 +185,31 @@ def facts(reader: Reader, iri: str, values: dict[str, list], paging: Paging) -> 
     }
 
 
+def incoming_links(reader: Reader, iri: str, paging: Paging) -> tuple[list[dict], int]:
+    """One page of the (?s, ?p) pointing at the thing, by property, and how many there are in all.
+
+    Sorting every incoming link in the store (ORDER BY) took seconds for a class or a country of a
+    million-quad graph, where counting them by property and reading one property's links in the
+    store's own order takes milliseconds. That order is fixed for a build, so pages do not overlap;
+    each page is sorted by label when shown. The default graph holds each triple once, so no DISTINCT.
+    """
+    counts = sorted((row["p"].value, int(row["n"].value)) for row in reader.query(
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?this } GROUP BY ?p", this=iri))
+    total = sum(count for _, count in counts)
+    start, wanted, links = (paging.number - 1) * paging.size, paging.size, []
+    for predicate, count in counts:
+        if wanted == 0:
+            break
+        if start >= count:
+            start -= count
+            continue
+        take = min(wanted, count - start)
+        rows = reader.query(f"SELECT ?s WHERE {{ ?s ?p ?this }} LIMIT {take} OFFSET {start}", this=iri, p=predicate)
+        links.extend({"s": row["s"], "p": ox.NamedNode(predicate)} for row in rows)
+        wanted, start = wanted - take, 0
+    return links, total
+
+
 def related_section(reader: Reader, heading: str, pattern: str, iri: str, paging: Paging) -> dict:
     """A section of links to one page of the ?x matching `pattern` (a graph pattern over ?x and ?this)."""
     found = [row["x"].value for row in reader.query(
@@ -192,15 +222,21 @@ def related_section(reader: Reader, heading: str, pattern: str, iri: str, paging
 
 # --- entries -------------------------------------------------------------------------------------
 
-# the entries of one page are chosen first (the sub-select), then only they are read in full
+# which entries match, and where each stands: its race and its row in that race's table
+_ENTRY_KEYS = """
+SELECT ?entry ?event ?order WHERE {{
+  {{ SELECT DISTINCT ?entry WHERE {{ {pattern} }} }}
+  ?entry rg:event ?event ; rg:tableOrder ?order .
+}}
+"""
+
+# everything a results row shows, for the given entries only
 _ENTRIES = """
 SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?classWritten ?chassis ?chassisWritten ?engine
        ?engineWritten ?tyre ?laps ?winner WHERE {{
-  {{ SELECT DISTINCT ?entry ?event ?date ?order WHERE {{
-      ?entry a rg:Entry ; rg:event ?event ; rg:tableOrder ?order .
-      {pattern}
-      OPTIONAL {{ ?event rg:date ?date }}
-  }} ORDER BY ?date ?event ?order {limit} }}
+  VALUES ?entry {{ {entries} }}
+  ?entry rg:event ?event ; rg:tableOrder ?order .
+  OPTIONAL {{ ?event rg:date ?date }}
   OPTIONAL {{ ?entry rg:carNumber ?no }}
   OPTIONAL {{ ?entry rg:position ?pos }}
   OPTIONAL {{ ?entry rg:status ?status . OPTIONAL {{ ?status rg:statusCode ?code }} }}
@@ -213,38 +249,68 @@ SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?classWritten ?c
   OPTIONAL {{ ?entry rg:tyre ?tyre }}
   OPTIONAL {{ ?entry rg:laps ?laps }}
   OPTIONAL {{ ?event rg:classWinner ?winner FILTER(?winner = ?entry) }}
-}} ORDER BY ?date ?event ?order
+}}
 """
 
-_ENTRY_COUNT = "SELECT (COUNT(DISTINCT ?entry) AS ?n) WHERE {{ ?entry a rg:Entry . {pattern} }}"
 
-# who drove and entered each car, in the order and under the flag and name of that row of the table; the
-# entries are given inside each branch, as Virtuoso does not carry an outer VALUES into a UNION (9 s, not 0.1 s)
+def event_dates(reader: Reader) -> dict[str, str]:
+    """event IRI -> its date (ISO), for the whole build: a few hundred rows, read once per build."""
+    def read() -> dict[str, str]:
+        return {row["event"].value: row["date"].value if row["date"] is not None else ""
+                for row in reader.query("SELECT ?event ?date WHERE { ?event a rg:RaceEvent . "
+                                        "OPTIONAL { ?event rg:date ?date } }")}
+    return per_build(("event dates",), read)
+
+
+def ordered_entries(reader: Reader, pattern: str, iri: str) -> list[str]:
+    """The entries matching `pattern` (over ?entry and ?this) in race order: by the race's date, then the race,
+    then the row of its table.
+
+    The store is asked only which entries match and where they stand; the ordering is done here, because
+    Oxigraph's ORDER BY over thousands of joined rows (a class, a maker, a country) took a second or more.
+    """
+    dates = event_dates(reader)
+    keys = sorted((dates.get(row["event"].value, ""), row["event"].value, int(row["order"].value), row["entry"].value)
+                  for row in reader.query(_ENTRY_KEYS.format(pattern=pattern), this=iri))
+    return list(dict.fromkeys(key[-1] for key in keys))
+
+# who drove and entered each car, under the flag and name of that row of the table; the entries are given
+# inside each branch, as Virtuoso does not carry an outer VALUES into a UNION (9 s, not 0.1 s). Put in order
+# here, not by ORDER BY, which took Oxigraph 85 of the 135 ms this query cost for a page of 100 entries.
 _ROLES = """
-SELECT DISTINCT ?entry ?kind ?order ?who ?credited ?country WHERE {{
+SELECT ?entry ?kind ?order ?who ?credited ?country WHERE {{
   {{ VALUES ?entry {{ {entries} }} ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
   UNION
   {{ VALUES ?entry {{ {entries} }} ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
   OPTIONAL {{ ?role rg:listOrder ?order }}
   OPTIONAL {{ ?role rg:creditedAs ?credited }}
   OPTIONAL {{ ?role rg:enteredNationality ?country }}
-}} ORDER BY ?entry ?kind ?order
+}}
 """
 
 
 def entries_section(reader: Reader, heading: str, pattern: str, iri: str, columns: list[str],
                     paging: Paging) -> dict:
     """A section with one page of the entries matching `pattern` (a graph pattern over ?entry and ?this)."""
-    total = reader.count(_ENTRY_COUNT.format(pattern=pattern), this=iri)
-    rows = entry_rows(reader, pattern, iri, paging)
-    return {"heading": heading, "rows": rows, "columns": columns, **paging.describe(total)}
+    matching = per_build(("entries", pattern, iri), lambda: ordered_entries(reader, pattern, iri))
+    shown = matching[(paging.number - 1) * paging.size:paging.number * paging.size]
+    return {"heading": heading, "rows": entry_rows_of(reader, shown), "columns": columns,
+            **paging.describe(len(matching))}
 
 
-def entry_rows(reader: Reader, pattern: str, iri: str, paging: Paging | None) -> list[dict]:
-    """Result rows of the entries matching `pattern`, in race order: one page of them, or all (paging None:
-    only for a single race's table, which is as long as the race had cars)."""
-    rows = list(reader.query(_ENTRIES.format(pattern=pattern, limit=paging.limit if paging else ""), this=iri))
-    entries = list(dict.fromkeys(row["entry"].value for row in rows))
+def entry_rows(reader: Reader, pattern: str, iri: str) -> list[dict]:
+    """Result rows of all the entries matching `pattern`, in race order: for a single race's table, which is
+    as long as the race had cars (longer lists are read a page at a time by entries_section)."""
+    return entry_rows_of(reader, ordered_entries(reader, pattern, iri))
+
+
+def entry_rows_of(reader: Reader, entries: list[str]) -> list[dict]:
+    """The result rows of `entries`, in that order."""
+    if not entries:
+        return []
+    place = {entry: index for index, entry in enumerate(entries)}
+    rows = sorted(reader.query(_ENTRIES.format(entries=" ".join(map(describe.iri_ref, entries)))),
+                  key=lambda row: place[row["entry"].value])
     role_rows = list(reader.query(_ROLES.format(entries=" ".join(map(describe.iri_ref, entries))))) if entries else []
     named: set[str] = {row[name].value for row in rows
                        for name in ("entry", "event", "status", "class", "chassis", "engine", "tyre")
@@ -297,7 +363,8 @@ def _roles_by_entry(reader: Reader, role_rows, names: dict[str, str], flags: dic
     """(entry, "teams" | "drivers") -> the people of that cell, each with the flag and name of that row."""
     roles: dict[tuple[str, str], list[dict]] = {}
     seen: set[tuple[str, str, str]] = set()
-    for row in role_rows:
+    for row in sorted(role_rows, key=lambda row: (row["entry"].value, row["kind"].value,
+                                                   int(row["order"].value) if row["order"] is not None else -1)):
         key = (row["entry"].value, row["kind"].value, row["who"].value)
         if key in seen:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from server.pages.queries import Reader
+from server.pages.queries import Reader, per_build
 
 # one row per entry matching {pattern} (over ?entry and ?this); each figure a SUM of 0/1 per entry, so
 # an entry that lacks a position or laps counts as 0 instead of making the aggregate an error
@@ -77,7 +77,8 @@ def figure(key: str, value, *, derived: bool = False, unit: str | None = None) -
 def record(reader: Reader, pattern: str, iri: str) -> dict:
     """The counts over the entries matching `pattern` (a graph pattern over ?entry and ?this)."""
     text = _RECORD.format(pattern=pattern)
-    row = next(iter(reader.query(text, this=iri)))
+    # every page of the thing's lists, in every language, shows the same figures: read them once a build
+    row = per_build(("record", pattern, iri), lambda: next(iter(reader.query(text, this=iri))))
     values = {name: _number(row[name]) for name in
               ("entries", "starts", "wins", "class_wins", "podiums", "finishes", "best", "laps", "distance")}
     values = {name: (0 if value is None and name != "best" else value) for name, value in values.items()}

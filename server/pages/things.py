@@ -16,7 +16,8 @@ from graph.text import fold
 from server import describe, iris
 from server.db import get_build_info
 from server.pages.queries import (Paging, Reader, country_flags, entries_section, entry_rows, facts, first_iri,
-                                  first_literal, outgoing, related_section, text_in, types_of)
+                                  first_literal, ordered_entries, outgoing, per_build, related_section, text_in,
+                                  types_of)
 from server.pages import charts, stats
 from server.pages.browse import KINDS
 from server.pages.format import date_text, literal_text
@@ -108,7 +109,7 @@ def event_data(reader: Reader, iri: str, paging: Paging) -> dict:
                                                               "fastestLap")}
     sources = [v.value for v in values.get(rg + "sourceArticle", []) if isinstance(v, ox.NamedNode)]
     names = reader.labels([i for i in refs.values() if i] + sources)
-    rows = entry_rows(reader, "?entry rg:event ?this .", iri, None)  # one race's table: shown whole
+    rows = entry_rows(reader, "?entry rg:event ?this .", iri)  # one race's table: shown whole
     by_entry = {row["entry"]["iri"]: row for row in rows}
     sort = requested_results_sort()
     circuit = None
@@ -204,7 +205,7 @@ def driver_data(reader: Reader, iri: str, paging: Paging) -> dict:
     """A driver and one page of their career; also what /api/drivers/<slug> answers, reshaped."""
     data, values = thing_base(reader, iri, "driver", "entity.html", paging)
     data["nationalities"] = nationality_links(reader, values)
-    career = entries_section(reader, "career", "?entry rg:driver ?this .", iri,
+    career = entries_section(reader, "career", CAREER, iri,
                              ["event", "date", "no", "class", "teams", "team_mates", "chassis", "result"], paging)
     data["sections"].append(career)
     data["statistics"] = stats.driver_statistics(reader, iri)
@@ -233,14 +234,24 @@ def career_query(iri: str) -> str:
     return _CAREER.format(iri=iri)
 
 
+CAREER = "?entry rg:driver ?this ."
+
+
+def career_entries(reader: Reader, iri: str) -> list[str]:
+    """The driver's entries in race order, read once a build (the career table pages through the same list)."""
+    return per_build(("entries", CAREER, iri), lambda: ordered_entries(reader, CAREER, iri))
+
+
 def results_chart(reader: Reader, iri: str) -> dict:
     """The driver's latest RESULTS_CHARTED results by date: the chart and its table."""
-    rows = list(reader.query(f"""SELECT ?entry ?date ?event ?pos ?code WHERE {{
-        {{ SELECT ?entry ?date ?event WHERE {{ ?entry rg:driver ?this ; rg:event ?event .
-                                               OPTIONAL {{ ?event rg:date ?date }} }}
-           ORDER BY DESC(?date) ?entry LIMIT {RESULTS_CHARTED} }}
+    latest = career_entries(reader, iri)[-RESULTS_CHARTED:]
+    place = {entry: index for index, entry in enumerate(latest)}
+    rows = sorted(reader.query(f"""SELECT ?entry ?date ?event ?pos ?code WHERE {{
+        VALUES ?entry {{ {" ".join(map(describe.iri_ref, latest))} }}
+        ?entry rg:event ?event . OPTIONAL {{ ?event rg:date ?date }}
         OPTIONAL {{ ?entry rg:position ?pos }}
-        OPTIONAL {{ ?entry rg:status/rg:statusCode ?code }} }} ORDER BY ?date ?entry""", this=iri))
+        OPTIONAL {{ ?entry rg:status/rg:statusCode ?code }} }}""") if latest else [],
+                  key=lambda row: place[row["entry"].value])
     names = reader.labels({row["event"].value for row in rows})
     points = [{"event": reader.link(row["event"].value, names),
                "date": row["date"].value if row["date"] is not None else None,

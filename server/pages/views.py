@@ -110,8 +110,8 @@ def _query_tag() -> str:
 def home():
     fmt = negotiation.choose(LISTING_FORMATS)
     reader, paging = current_reader(), requested_paging()
-    response = render(home_data(reader, paging), "home.html", fmt, reader.lang)
-    return negotiation.finish(response, tag_parts=(fmt.name, reader.lang, _query_tag()), vary=BY_LANGUAGE)
+    return negotiation.answer(lambda: render(home_data(reader, paging), "home.html", fmt, reader.lang),
+                              tag_parts=(fmt.name, reader.lang, _query_tag()), vary=BY_LANGUAGE)
 
 
 @bp.route(f"/page/<{KIND_SEGMENTS}:segment>")
@@ -128,7 +128,12 @@ def browse_json(segment: str):
 def _browse(segment: str, suffix: str | None):
     fmt = negotiation.choose(LISTING_FORMATS, suffix)
     reader, paging = current_reader(), requested_paging(BROWSE_PAGE_SIZE)
-    kind = KINDS[segment]
+    return negotiation.answer(lambda: _browse_page(reader, KINDS[segment], paging, fmt),
+                              tag_parts=(fmt.name, reader.lang, _query_tag()), vary=BY_LANGUAGE)
+
+
+def _browse_page(reader, kind, paging, fmt) -> Response:
+    segment = kind.segment
     data = browse_data(reader, kind, requested_browse(kind, reader), paging)
     words = UI[reader.lang]
     data["title"] = words[kind.heading]
@@ -144,8 +149,7 @@ def _browse(segment: str, suffix: str | None):
             "svg": charts.render(spec) if wins["makers"] else None, "query": wins["query"],
             "columns": [words["manufacturer"], *(cls["label"] for cls in wins["classes"])],
             "rows": [[maker["label"], *counts] for maker, counts in zip(wins["makers"], wins["wins"])]}
-    response = render(data, "browse.html", fmt, reader.lang)
-    return negotiation.finish(response, tag_parts=(fmt.name, reader.lang, _query_tag()), vary=BY_LANGUAGE)
+    return render(data, "browse.html", fmt, reader.lang)
 
 
 @bp.route("/search")
@@ -162,8 +166,8 @@ def _search(suffix: str | None):
     fmt = negotiation.choose(LISTING_FORMATS, suffix)
     reader, paging = current_reader(), requested_paging(SEARCH_PAGE_SIZE)
     q = request.args.get("q", "")[:200]
-    response = render(search_data(reader, q, paging), "search.html", fmt, reader.lang)
-    return negotiation.finish(response, tag_parts=(fmt.name, reader.lang, q, str(paging.number)), vary=BY_LANGUAGE)
+    return negotiation.answer(lambda: render(search_data(reader, q, paging), "search.html", fmt, reader.lang),
+                              tag_parts=(fmt.name, reader.lang, _query_tag()), vary=BY_LANGUAGE)
 
 
 @bp.route("/page/<path:rest>")
@@ -175,14 +179,13 @@ def page(rest: str):
     if fmt.rdf_format is not None:
         return rdf_document(path, fmt)
     paging, lang = requested_paging(), negotiation.preferred_language()
-    tagged = {"tag_parts": (fmt.name, lang, _query_tag()), "alternates": alternates(path, fmt.name),
-              "vary": BY_LANGUAGE}
-    current = negotiation.current_copy(**tagged)  # a build never changes: no need to render to compare
-    if current is not None:
-        return current
-    reader = current_reader(lang)
-    if not describe.exists(reader.store, iri):
-        abort(404, f"nothing is known about {iri}")
-    data = thing_data(reader, iri, paging)
-    response = render(data, data["template"], fmt, reader.lang)
-    return negotiation.finish(response, **tagged)
+
+    def make() -> Response:
+        reader = current_reader(lang)
+        if not describe.exists(reader.store, iri):
+            abort(404, f"nothing is known about {iri}")
+        data = thing_data(reader, iri, paging)
+        return render(data, data["template"], fmt, reader.lang)
+
+    return negotiation.answer(make, tag_parts=(fmt.name, lang, _query_tag()), alternates=alternates(path, fmt.name),
+                              vary=BY_LANGUAGE)
