@@ -223,3 +223,29 @@ def test_a_malformed_remote_answer_is_502(allowing_endpoint):
 ])
 def test_the_word_service_where_it_cannot_be_the_keyword_is_accepted(live_server, query):
     assert _send(live_server + "sparql", "GET", query).status_code == 200
+
+
+# the CLI calls the gate the server calls (graph/query_gate.py), which the cases above try whole; these are
+# one of each way in, run as a user would run them
+CLI_CASES = [case for case in CASES if case[0] in {"plain", "glued prefix SERVICE:x", "1.2 LATERAL", "comment glued",
+                                                     "escape in the IRI", "SILENT", "in EXISTS", "CONSTRUCT"}]
+
+
+@pytest.mark.parametrize("name, template, reaches", CLI_CASES, ids=[case[0] for case in CLI_CASES])
+def test_the_cli_refuses_bypass_attempts_without_connecting(built_store, listener, name, template, reaches):
+    """`racegraph query` meets the same gate as the server: exit 2, a message, and no connection made."""
+    before = listener.count()
+    done = subprocess.run([sys.executable, "-m", "graph.cli", "query", "--store", str(built_store),
+                           _query(template, listener)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "SERVICE" in done.stderr
+    assert listener.count() == before, f"{name} made `racegraph query` connect out"
+
+
+def test_the_cli_calls_the_service_when_the_operator_allows_it(built_store, listener):
+    before = listener.count()
+    done = subprocess.run([sys.executable, "-m", "graph.cli", "query", "--store", str(built_store),
+                           "--allow-remote-service", _query(CASES[0][1], listener)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert listener.count() > before

@@ -447,11 +447,10 @@ def home_data(reader: Reader, paging: Paging) -> dict:
     }
 
 
-def search_data(reader: Reader, q: str, paging: Paging) -> dict:
-    """Things people browse whose label contains every word of `q`, ignoring case and accents; one page."""
-    words = fold(q).split()
-    found: dict[str, dict] = {}  # iri -> {"types": set of type IRIs, "labels": label literals}
-    if words:
+def search_index(reader: Reader) -> list[dict]:
+    """Every thing people browse, with its types, labels and every spelling folded for matching: read from
+    the store once a build (per server process), so a search is a scan of memory, not of the store."""
+    def read() -> list[dict]:
         types = " ".join(describe.iri_ref(reader.ns + name) for name in iris.BROWSED_CLASSES)
         # any spelling finds a thing (skos:altLabel holds the ones it does not prefer); it is shown by its label
         # the kind of label is a plain string: engines disagree on how a bound boolean comes back
@@ -459,19 +458,28 @@ def search_data(reader: Reader, q: str, paging: Paging) -> dict:
                             f'?s a ?type . {{ ?s rdfs:label ?label BIND("preferred" AS ?kind) }} UNION '
                             f'{{ ?s skos:altLabel ?label BIND("alternative" AS ?kind) }} '
                             f'FILTER(STRSTARTS(STR(?s), "{reader.base}id/")) }}')
+        things: dict[str, dict] = {}
         for row in rows:
-            match = found.setdefault(row["s"].value, {"types": set(), "labels": [], "hit": False})
-            match["types"].add(row["type"].value)
+            thing = things.setdefault(row["s"].value, {"iri": row["s"].value, "types": set(), "labels": [],
+                                                       "folded": set()})
+            thing["types"].add(row["type"].value)
             if row["kind"].value == "preferred":
-                match["labels"].append(row["label"])
-            match["hit"] = match["hit"] or all(word in fold(row["label"].value) for word in words)
-    type_names = reader.labels({t for match in found.values() for t in match["types"]})
-    results = []
-    for iri, match in found.items():
-        if match["hit"]:
-            label = describe.pick(match["labels"], reader.lang)
-            results.append({"iri": iri, "label": label, "href": iris.href(iri, reader.base),
-                            "types": sorted(type_names.get(t) or iris.local_name(t) for t in match["types"])})
-    results.sort(key=lambda r: (r["types"], fold(r["label"]), r["iri"]))
+                thing["labels"].append(row["label"])
+            thing["folded"].add(fold(row["label"].value))
+        return list(things.values())
+    return per_build(("search index",), read)
+
+
+def search_data(reader: Reader, q: str, paging: Paging) -> dict:
+    """Things people browse whose label (any spelling) contains every word of `q`, ignoring case and
+    accents; one page."""
+    words = fold(q).split()
+    hits = [thing for thing in search_index(reader)
+            if words and any(all(word in folded for word in words) for folded in thing["folded"])]
+    type_names = reader.labels({t for thing in hits for t in thing["types"]})
+    results = sorted(({"iri": thing["iri"], "label": describe.pick(thing["labels"], reader.lang),
+                       "href": iris.href(thing["iri"], reader.base),
+                       "types": sorted(type_names.get(t) or iris.local_name(t) for t in thing["types"])}
+                      for thing in hits), key=lambda r: (r["types"], fold(r["label"] or ""), r["iri"]))
     shown = results[(paging.number - 1) * paging.size:paging.number * paging.size]
     return {"q": q, "results": shown, "title": q, **paging.describe(len(results))}
