@@ -80,7 +80,7 @@ class Reader:
         return self.base + local.lstrip("/") if local else iri
 
 
-BUILD_CACHE_SIZE = 512  # dataset-wide figures kept per app (class wins by maker, an index's countries and totals)
+BUILD_CACHE_SIZE = 4096  # figures kept per app and build: dataset-wide ones, and per thing its ordered entries and record
 
 
 def per_build(key: tuple, compute):

@@ -94,8 +94,8 @@ def finishing_rate(values: dict) -> Decimal | None:
 
 def driver_statistics(reader: Reader, iri: str) -> dict:
     values = record(reader, "?entry rg:driver ?this .", iri)
-    mates = [(row["mate"].value, int(row["shared"].value))
-             for row in reader.query(_TEAM_MATES.format(limit=TEAM_MATES_SHOWN), this=iri)]
+    mates = per_build(("team mates", iri), lambda: [(row["mate"].value, int(row["shared"].value)) for row in
+                                                    reader.query(_TEAM_MATES.format(limit=TEAM_MATES_SHOWN), this=iri)])
     names = reader.labels([mate for mate, _ in mates])
     distance = values["distance"]
     return {
@@ -110,7 +110,7 @@ def driver_statistics(reader: Reader, iri: str) -> dict:
                    else distance, derived=True, unit="km"),
         ],
         "team_mates": [{**reader.link(mate, names), "shared": shared} for mate, shared in mates],
-        "team_mate_total": reader.count(_TEAM_MATE_COUNT, this=iri),
+        "team_mate_total": per_build(("team mate total", iri), lambda: reader.count(_TEAM_MATE_COUNT, this=iri)),
         "query": values["query"],
     }
 
