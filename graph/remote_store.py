@@ -106,6 +106,46 @@ def with_prefixes(text: str, prefixes: dict[str, str] | None) -> str:
     return "\n".join([*lines, text]) if lines else text
 
 
+def with_base_first(text: str, base_iri: str | None) -> str:
+    """The query with one BASE, first, and every PREFIX of its prologue made absolute: what it meant with
+    `base_iri` as the base and its own BASE declarations wherever the prologue had them.
+
+    SPARQL lets BASE and PREFIX come in any order and any number; Virtuoso takes one BASE, at the start
+    (SP030 otherwise). Each declaration is resolved against the base in force where it stands, so the
+    rewritten prologue means what the original did."""
+    tokens = [token for token in _TOKEN.finditer(text) if token.lastgroup != "comment"]
+    base, declarations, index, end, saw_base = base_iri, [], 0, 0, False
+    while index + 1 < len(tokens):
+        word = tokens[index]
+        if word.lastgroup != "word" or word.group().upper() not in ("BASE", "PREFIX"):
+            break
+        if word.group().upper() == "BASE" and tokens[index + 1].lastgroup == "iri":
+            iri = tokens[index + 1].group()[1:-1]
+            base = _resolved(iri, base)
+            saw_base, end, index = True, tokens[index + 1].end(), index + 2
+        elif (word.group().upper() == "PREFIX" and index + 2 < len(tokens)
+              and tokens[index + 1].lastgroup == "pname" and tokens[index + 2].lastgroup == "iri"):
+            iri = tokens[index + 2].group()[1:-1]
+            declarations.append(f"PREFIX {tokens[index + 1].group()} <{_resolved(iri, base)}>")
+            end, index = tokens[index + 2].end(), index + 3
+        else:
+            break
+    if not saw_base and base_iri is None:
+        return text
+    return "\n".join([f"BASE <{base}>", *declarations, text[end:]])
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_RESOLVER = ox.Store()  # empty: only its parser is used, to resolve IRIs exactly as the engine does
+
+
+def _resolved(iri: str, base: str | None) -> str:
+    """`iri` resolved against `base` (RFC 3986, by pyoxigraph's own parser); an absolute IRI as it is."""
+    if base is None or _SCHEME.match(iri):
+        return iri
+    return next(iter(_RESOLVER.query(f"SELECT (<{iri}> AS ?x) {{}}", base_iri=base)))["x"].value
+
+
 def without_dataset_clauses(text: str) -> str:
     """The query without its FROM and FROM NAMED clauses, for when the protocol gives the dataset (which then
     wins, SPARQL 1.1 Protocol 2.1.4; Virtuoso would merge the two)."""
@@ -279,8 +319,8 @@ class RemoteStore:
         form = self._parser.query(query, prefixes=prefixes, base_iri=base_iri)
         accept = GRAPH_ACCEPT if isinstance(form, ox.QueryTriples) else RESULTS_ACCEPT
         text = with_substitutions(with_prefixes(query, prefixes), substitutions or {})
-        if base_iri:  # relative IRIs resolve as they did in the local parse (a BASE in the query comes later)
-            text = f"BASE <{base_iri}>\n{text}"
+        # relative IRIs resolve as they did in the local parse
+        text = with_base_first(text, base_iri or None)
         if default_graph is not None or named_graphs is not None:
             text = without_dataset_clauses(text)
         return self._send(text, self._dataset(text, default_graph, named_graphs), accept)
