@@ -218,15 +218,20 @@ def check(base_url: str, target: Target) -> tuple[str, dict[str, str]]:
     return describe_answer(response), headers
 
 
+class WrkFailed(RuntimeError):
+    """wrk measured nothing: it exits 1 when its first connection is refused (the server is gone)."""
+
+
 def wrk(url: str, headers: dict[str, str], args, fresh: bool) -> dict:
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "40s",
                "-s", str(HERE / "wrk_report.lua")]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     env = {**os.environ, "RG_FRESH": "1" if fresh else "0"}
-    output = subprocess.run(command + [url], capture_output=True, text=True, env=env,
-                            timeout=args.duration + 60, check=True).stdout
-    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    finished = subprocess.run(command + [url], capture_output=True, text=True, env=env, timeout=args.duration + 60)
+    line = next((line for line in finished.stdout.splitlines() if line.startswith("WRKJSON ")), None)
+    if finished.returncode or line is None:  # wrk gives up before measuring: the server refused the connection
+        raise WrkFailed(f"wrk exited {finished.returncode}: {finished.stderr.strip() or finished.stdout.strip()}")
     data = json.loads(line[len("WRKJSON "):])
     seconds = data["duration_us"] / 1e6
     return {"rps": data["requests"] / seconds if seconds else 0.0, "p50": data["p50_us"] / 1000,
@@ -396,18 +401,19 @@ def run_size(size: str, args, servers: Servers) -> str:
         notes.append(f"`oxigraph load` + `oxigraph optimize` of {nquads.name}: {load_time:.1f} s")
 
     urls: dict[str, str] = {}
+    processes: dict[str, subprocess.Popen] = {}
     try:
         for kind in args.servers:
             port = free_port()
             command, env = server_commands(kind, store, location, port)
             print(f"[{size}] starting {kind} on port {port}", file=sys.stderr, flush=True)
-            process = servers.start(f"{size}-{kind}", command, env)
+            process = processes[kind] = servers.start(f"{size}-{kind}", command, env)
             urls[kind] = f"http://127.0.0.1:{port}"
             wait_until_up(process, urls[kind] + "/", args.startup_seconds)
 
         measures: dict[tuple[str, str], Measure] = {}
         plan = []
-        for case in CASES:
+        for case in selected_cases(args.cases):
             for kind in args.servers:
                 target = targets_of(kind, case)
                 if target is None:
@@ -423,7 +429,14 @@ def run_size(size: str, args, servers: Servers) -> str:
                 m = measures[(kind, case.name)]
                 if m.status != "ok":
                     continue
-                figures = wrk(urls[kind] + target.path, headers, args, case.fresh)
+                try:
+                    figures = wrk(urls[kind] + target.path, headers, args, case.fresh)
+                except WrkFailed as failure:
+                    process = processes[kind]
+                    gone = f" ({kind} exited with code {process.returncode})" if process.poll() is not None else ""
+                    m.status = f"not measured in round {round_number}: {failure}{gone}"
+                    print(f"[{size}] {kind} {case.name}: {m.status}", file=sys.stderr, flush=True)
+                    continue
                 if figures["errors"]:
                     m.status = f"{figures['errors']} failed requests in round {round_number}"
                 m.rounds.append(figures)
@@ -432,6 +445,13 @@ def run_size(size: str, args, servers: Servers) -> str:
     finally:
         servers.stop_all()
     return table(size, counts, list(measures.values()), notes)
+
+
+def selected_cases(wanted: list[str]) -> list[Case]:
+    """The cases whose name contains one of `wanted` (any case), and the floor; all when nothing is asked."""
+    if not wanted:
+        return CASES
+    return [case for case in CASES if case is CASES[0] or any(w.lower() in case.name.lower() for w in wanted)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -443,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-seconds", type=float, default=120, help="wait this long for a server to answer")
     parser.add_argument("--servers", default="gunicorn,oxigraph,floor",
                         help="comma-separated, from gunicorn, granian, oxigraph, floor (default: gunicorn,oxigraph,floor)")
+    parser.add_argument("--cases", action="append", default=[],
+                        help="measure only the cases whose name contains this text (repeatable; the floor always runs)")
     parser.add_argument("--data", type=Path, default=HERE / "out", help="where make_large.py wrote (benchmarks/out)")
     parser.add_argument("--output", type=Path, default=HERE / "out" / "results.md")
     args = parser.parse_args(argv)
