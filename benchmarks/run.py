@@ -116,7 +116,6 @@ RG_DRIVER = "https://w3id.org/racegraph/ontology#driver"
 ASK_QUERY = "ASK {}"
 
 SPARQL_JSON = "application/sparql-results+json"
-QUERY_TIMEOUT = 30  # seconds: racegraph's default QUERY_TIMEOUT, given to Oxigraph's server too
 TURTLE = "text/turtle"
 
 
@@ -318,9 +317,16 @@ def server_commands(kind: str, store: Path, oxigraph_location: Path, port: int) 
     if kind == "floor":
         return ([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(HERE),
                  "hello:create_app()"], {})
+    if kind == "floor-granian":
+        return ([sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2", "--host", "127.0.0.1",
+                 "--port", str(port), "--working-dir", str(HERE), "hello:create_app", "--factory"], {})
     if kind == "oxigraph":
+        # no --timeout-s: Oxigraph 0.5.13 starts a watchdog thread per query that sleeps for the whole
+        # timeout, so at thousands of light queries a second the threads pile up (2,600 a second on
+        # ASK {}) until thread creation fails (500s, "os error 11") and the server aborts (SIGABRT);
+        # every query measured here ends in well under a second
         return ([oxigraph_binary(), "serve-read-only", "--location", str(oxigraph_location),
-                 "--bind", f"127.0.0.1:{port}", "--timeout-s", str(QUERY_TIMEOUT)], {})
+                 "--bind", f"127.0.0.1:{port}"], {})
     raise ValueError(kind)
 
 
@@ -355,15 +361,15 @@ def table(size: str, counts: dict, measures: list[Measure], notes: list[str]) ->
              "| case | server | req/s | p50 ms | p99 ms | ratio | compared with | answer |",
              "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
     by_key = {(m.server, m.case): m for m in measures}
-    floor = by_key.get(("floor", CASES[0].name))
     for case in CASES:
-        reference = by_key.get((case.reference_server, case.name))
-        if case.name in LIGHT:
-            reference, against = floor, "floor (hello world, same stack)"
-        else:
-            against = case.reference_server if reference else ""
-        base = reference.median_round() if reference and reference.status == "ok" else None
         for m in (m for m in measures if m.case == case.name):
+            reference = by_key.get((case.reference_server, case.name))
+            if case.name in LIGHT or (m.server == "floor-granian" and case is CASES[0]):
+                stack_floor = "floor-granian" if m.server == "granian" else "floor"
+                reference, against = by_key.get((stack_floor, CASES[0].name)), f"{stack_floor} (hello world, same stack)"
+            else:
+                against = case.reference_server if reference else ""
+            base = reference.median_round() if reference and reference.status == "ok" else None
             best = m.median_round() if m.status == "ok" else None
             if best is None:
                 lines.append(f"| {case.name} | {m.server} | – | – | – | – | | {m.status} |")
@@ -383,6 +389,8 @@ def targets_of(kind: str, case: Case) -> Target | None:
     """What `kind` is sent for `case`: racegraph's servers the racegraph request, the reference its own."""
     if kind in ("gunicorn", "granian"):
         return case.racegraph
+    if kind == "floor-granian":  # granian's own floor, for racegraph under granian
+        return case.reference if case.reference_server == "floor" else None
     return case.reference if kind == case.reference_server else None
 
 
@@ -462,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported (default 3)")
     parser.add_argument("--startup-seconds", type=float, default=120, help="wait this long for a server to answer")
     parser.add_argument("--servers", default="gunicorn,oxigraph,floor",
-                        help="comma-separated, from gunicorn, granian, oxigraph, floor (default: gunicorn,oxigraph,floor)")
+                        help="comma-separated, from gunicorn, granian, oxigraph, floor, floor-granian "
+                             "(default: gunicorn,oxigraph,floor)")
     parser.add_argument("--cases", action="append", default=[],
                         help="measure only the cases whose name contains this text (repeatable; the floor always runs)")
     parser.add_argument("--data", type=Path, default=HERE / "out", help="where make_large.py wrote (benchmarks/out)")
