@@ -14,22 +14,19 @@ the folder changes (the server moved to a new build).
 
 from __future__ import annotations
 
-import signal
 import sys
-import traceback
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph.metadata import query_prefixes
-from graph.store import StoreMissingError, is_graph_result, open_store, read_build_info
+from graph.store import is_graph_result, open_store, read_build_info
 from graph.query_gate import DEFAULT_MAX_DEPTH, QueryRefused, check_query
 from graph.store_dir import hold_build
 from server.capped_results import write_solutions
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
-from server.worker_process import exit_with_parent, limit_memory, yield_cpu_to_pages
+from server.worker_process import run_worker
 
 DATASET_FORMATS = {"nquads", "trig"}
 QUERY_NICENESS = 10  # ad-hoc queries run below the pages' store workers in CPU priority
@@ -72,49 +69,14 @@ class _OpenBuild:
         self.hold.close()
 
 
-def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | None = None) -> None:
-    """The child's loop. Ends when the server closes its end of the pipe, when the server process is
-    gone (its pid is no longer our parent), or when the server kills it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if parent is not None:
-        exit_with_parent(parent)
-    if memory_mb:
-        limit_memory(memory_mb)
-    yield_cpu_to_pages(QUERY_NICENESS)
+def handle(build: _OpenBuild, job: dict) -> dict:
+    """The reply to one job from the server (see server.worker_process.serve_jobs)."""
     try:
-        build = _OpenBuild(store_folder)
-    except (StoreMissingError, OSError) as error:  # OSError: RocksDB could not open it
-        with suppress(OSError):  # the server may be gone already
-            conn.send({"kind": "startup-error", "message": str(error)})
-        return
-    try:
-        conn.send({"kind": "ready"})
-    except OSError:  # the server went away while we started
-        return
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):  # the server closed the pipe or is gone
-            return
-        try:
-            if message["build"] != build.folder:  # the server moved to a new build: follow it
-                opened = _OpenBuild(message["build"])
-                build.close()
-                build = opened
-            reply = run(build.store, build.graphs, Job(**message["job"]), build.prefixes)
-        except Refused as refusal:
-            reply = {"kind": "refused", "status": refusal.status, "message": refusal.message}
-        except (StoreMissingError, OSError) as error:  # the new build could not be opened
-            reply = {"kind": "refused", "status": 503, "message": f"the store could not be opened: {error}"}
-        except MemoryError:  # past RLIMIT_AS: the server answers 503 and replaces this worker
-            reply = {"kind": "exhausted", "message": "out of memory"}
-        except Exception:  # reported to the server, which answers 500 and logs it
-            reply = {"kind": "crash", "message": traceback.format_exc()}
-        try:
-            conn.send(reply)
-        except BrokenPipeError:  # the server gave up on this query and is about to kill us
-            return
+        return run(build.store, build.graphs, Job(**job), build.prefixes)
+    except Refused as refusal:
+        return {"kind": "refused", "status": refusal.status, "message": refusal.message}
+    except OSError as error:  # RocksDB failed to read the store
+        return {"kind": "refused", "status": 503, "message": f"the store could not be read: {error}"}
 
 
 def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[str, str]) -> dict:
@@ -202,7 +164,4 @@ def _ok(body: bytes, kind: str, name: str, truncated: bool) -> dict:
 
 
 if __name__ == "__main__":
-    from multiprocessing.connection import Connection
-
-    main(Connection(int(sys.argv[2])), sys.argv[1],
-         int(sys.argv[3]) if len(sys.argv) > 3 else None, int(sys.argv[4]) if len(sys.argv) > 4 else None)
+    run_worker(sys.argv[1:], _OpenBuild, handle, niceness=QUERY_NICENESS)

@@ -39,11 +39,15 @@ DEFAULTS = {
     "CACHE_MAX_AGE": 300,
     # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page
     "DOCUMENT_PAGE_SIZE": 1000,
+    # bytes of /sparql answers each server process remembers for repeated identical queries (0: none)
+    "QUERY_CACHE_BYTES": 33_554_432,
     # SPARQL query URL of a server holding the build (`racegraph publish`); empty: the build folder's own store
     "STORE_URL": "",
     # on that server, the named graph holding the merge of all named graphs; empty: its default graph
     "STORE_DEFAULT_GRAPH": "",
 }
+
+MAY_BE_ZERO = {"QUERY_CACHE_BYTES"}  # number settings where 0 turns the thing off
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -58,7 +62,8 @@ def coerce_settings(config) -> None:
 
     Flask parses environment values as JSON, so `False` or `30s` arrive as strings; a string
     `False` would otherwise count as on, and `true` as the number 1. Every number setting counts
-    something (seconds, rows, processes), so it must be a whole number above zero. Anything that
+    something (seconds, rows, processes), so it must be a whole number above zero (or zero, for the
+    few in MAY_BE_ZERO, where zero turns the thing off). Anything that
     does not fit is refused at start-up.
     """
     for name, default in DEFAULTS.items():
@@ -66,7 +71,7 @@ def coerce_settings(config) -> None:
         if isinstance(default, bool):
             config[name] = _switch(name, value)
         elif isinstance(default, int):
-            config[name] = _count(name, value)
+            config[name] = _count(name, value, minimum=0 if name in MAY_BE_ZERO else 1)
 
 
 def _switch(name: str, value) -> bool:
@@ -78,7 +83,7 @@ def _switch(name: str, value) -> bool:
     return word in _TRUE
 
 
-def _count(name: str, value) -> int:
+def _count(name: str, value, minimum: int = 1) -> int:
     # bool is a subclass of int: RACEGRAPH_QUERY_TIMEOUT=true must not become 1 second
     if isinstance(value, bool):
         raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number, not a switch")
@@ -89,6 +94,7 @@ def _count(name: str, value) -> int:
             number = int(str(value).strip())
         except ValueError:
             raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number") from None
-    if number <= 0:
-        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number above zero")
+    if number < minimum:
+        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number "
+                           + ("above zero" if minimum else "of zero or more"))
     return number
