@@ -8,6 +8,8 @@ For each size it starts, on free ports of 127.0.0.1, side by side:
     oxigraph    `oxigraph serve-read-only` on the same quads (the reference)
     floor       a Flask hello-world under the same gunicorn (benchmarks/hello.py): the HTTP floor
     granian     racegraph under granian, 2 workers, when granian is installed (--servers to choose)
+    floor-granian  the hello-world under granian, 2 workers: granian's own floor
+    baseline    with --baseline DIR: racegraph from another checkout under the same gunicorn (before/after)
 
 and drives every case with `wrk -t1 -cC -dD`, so the client is not the bottleneck. Rounds are
 interleaved (every case on every server, then again), and the median round is reported: req/s,
@@ -260,10 +262,10 @@ class Servers:
         self.log_dir = log_dir
         self.running: list[subprocess.Popen] = []
 
-    def start(self, name: str, command: list[str], env: dict | None = None) -> subprocess.Popen:
+    def start(self, name: str, command: list[str], env: dict | None = None, cwd: Path = ROOT) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "wb")
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
+        process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
         self.running.append(process)
@@ -308,7 +310,7 @@ def wait_until_up(process: subprocess.Popen, url: str, seconds: float) -> None:
 def server_commands(kind: str, store: Path, oxigraph_location: Path, port: int) -> tuple[list[str], dict]:
     if kind == "flask":
         return [sys.executable, "-m", "graph.cli", "serve", "--store", str(store), "--port", str(port)], {}
-    if kind == "gunicorn":
+    if kind in ("gunicorn", "baseline"):  # baseline: the same, run from another checkout (--baseline)
         return ([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "server:create_app()"],
                 {"RACEGRAPH_STORE": str(store)})
     if kind == "granian":
@@ -387,7 +389,7 @@ def table(size: str, counts: dict, measures: list[Measure], notes: list[str]) ->
 
 def targets_of(kind: str, case: Case) -> Target | None:
     """What `kind` is sent for `case`: racegraph's servers the racegraph request, the reference its own."""
-    if kind in ("gunicorn", "granian"):
+    if kind in ("gunicorn", "granian", "baseline"):
         return case.racegraph
     if kind == "floor-granian":  # granian's own floor, for racegraph under granian
         return case.reference if case.reference_server == "floor" else None
@@ -415,7 +417,8 @@ def run_size(size: str, args, servers: Servers) -> str:
             port = free_port()
             command, env = server_commands(kind, store, location, port)
             print(f"[{size}] starting {kind} on port {port}", file=sys.stderr, flush=True)
-            process = processes[kind] = servers.start(f"{size}-{kind}", command, env)
+            cwd = args.baseline if kind == "baseline" else ROOT
+            process = processes[kind] = servers.start(f"{size}-{kind}", command, env, cwd)
             urls[kind] = f"http://127.0.0.1:{port}"
             wait_until_up(process, urls[kind] + "/", args.startup_seconds)
 
@@ -474,10 +477,15 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: gunicorn,oxigraph,floor)")
     parser.add_argument("--cases", action="append", default=[],
                         help="measure only the cases whose name contains this text (repeatable; the floor always runs)")
+    parser.add_argument("--baseline", type=Path,
+                        help="a checkout of another racegraph commit (git worktree or git archive): adds the server "
+                             "'baseline', racegraph from there under the same gunicorn, measured in the same rounds")
     parser.add_argument("--data", type=Path, default=HERE / "out", help="where make_large.py wrote (benchmarks/out)")
     parser.add_argument("--output", type=Path, default=HERE / "out" / "results.md")
     args = parser.parse_args(argv)
     args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
+    if args.baseline is not None and "baseline" not in args.servers:
+        args.servers.insert(0, "baseline")
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
 
