@@ -76,8 +76,11 @@ def _tagged(job: Job, as_html: bool) -> dict:
 def _answer(job: Job, remember: bool) -> dict:
     """The query worker's reply to `job`, or the remembered reply to the same job on this build."""
     build = str(db.current_build_folder())
+    # with STORE_URL a new build may come in the same folder (a new build.json): its id tells them apart
+    info = db.get_build_info().data
+    generation = build + "\0" + (info.get("build_id") or info.get("built_at", ""))
     cache = current_app.extensions[ANSWER_CACHE] if remember else None
-    if cache is not None and (known := cache.get(build, job)) is not None:
+    if cache is not None and (known := cache.get(generation, job)) is not None:
         return known
     timeout = float(current_app.config["QUERY_TIMEOUT"])
     try:
@@ -87,7 +90,7 @@ def _answer(job: Job, remember: bool) -> dict:
             f"{busy_or_slow} {timeout:g} s (the QUERY_TIMEOUT setting) and was stopped; "
             "narrow the query or add a LIMIT", retry_after=int(timeout)) from None
     if cache is not None and reply["kind"] == "ok":
-        cache.put(build, job, reply, len(job.query))
+        cache.put(generation, job, reply, len(job.query))
     return reply
 
 

@@ -118,3 +118,19 @@ def test_the_cache_keeps_within_its_bytes_and_forgets_everything_on_a_new_build(
     assert cache.get("build-1", "a") is None and cache.size == 100 + ENTRY_OVERHEAD
     cache.put("build-2", "huge", {"kind": "ok", "body": b"x" * cache.max_bytes}, 0)  # larger than the whole cache
     assert cache.get("build-2", "huge") is None and cache.get("build-2", "e") is answer
+
+
+def test_a_new_build_changes_the_etag_and_forgets_the_remembered_answers(tmp_path):
+    folder = tmp_path / "build"
+    folder.mkdir()
+    load_nquads(folder, f'<{BASE}id/thing/1> <{BASE}ontology#label> "one" <{GRAPH}> .\n'.encode())
+    write_build_info(folder, {"base_uri": BASE, "build_id": "first"})
+    app = _app(folder)
+    client = app.test_client()
+    first = client.get("/sparql", query_string={"query": QUERY})
+    assert first.status_code == 200
+    # a new build.json in the same folder, as a web host of a remote store (STORE_URL) gets it
+    write_build_info(folder, {"base_uri": BASE, "build_id": "second"})
+    _stop_workers(app)
+    again = client.get("/sparql", query_string={"query": QUERY}, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 503  # neither the old ETag nor the remembered answer holds: a worker is needed
