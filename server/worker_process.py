@@ -17,6 +17,7 @@ from typing import Protocol
 from graph.store import StoreMissingError
 
 PARENT_POLL = 0.2  # seconds between checks that the server process is still there
+EXHAUSTED = {"kind": "exhausted", "message": "out of memory"}  # past RLIMIT_AS: 503, and the worker is replaced
 
 
 def exit_with_parent(parent: int) -> None:
@@ -113,6 +114,8 @@ def serve_jobs(conn, folder: str, open_build: Callable[[str], OpenBuild],
                 build = opened
         except (StoreMissingError, OSError) as error:  # the new build could not be opened: the old one stays
             reply = {"kind": "refused", "status": 503, "message": f"the store could not be opened: {error}"}
+        except MemoryError:
+            reply = EXHAUSTED
         else:
             reply = _answer(handle, build, message["job"])
         try:
@@ -124,7 +127,7 @@ def serve_jobs(conn, folder: str, open_build: Callable[[str], OpenBuild],
 def _answer(handle: Callable[[OpenBuild, dict], dict], build: OpenBuild, job: dict) -> dict:
     try:
         return handle(build, job)
-    except MemoryError:  # past RLIMIT_AS: the server answers 503 and replaces this worker
-        return {"kind": "exhausted", "message": "out of memory"}
+    except MemoryError:
+        return EXHAUSTED
     except Exception:  # a bug, reported to the server, which answers 500, logs it and replaces this worker
         return {"kind": "crash", "message": traceback.format_exc()}
