@@ -104,7 +104,8 @@ class Gunicorn:
     def __init__(self, store: Path, **settings):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        env = dict(os.environ, RACEGRAPH_STORE=str(store), WEB_CONCURRENCY="2",
+        # no answer cache: every repeated query goes to a query worker, which is what the kills test
+        env = dict(os.environ, RACEGRAPH_STORE=str(store), WEB_CONCURRENCY="2", RACEGRAPH_QUERY_CACHE_BYTES="0",
                    **{f"RACEGRAPH_{name}": str(value) for name, value in settings.items()})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:server.gunicorn_config", "-b", f"127.0.0.1:{self.port}",

@@ -8,6 +8,8 @@ For each size it starts, on free ports of 127.0.0.1, side by side:
     oxigraph    `oxigraph serve-read-only` on the same quads (the reference)
     floor       a Flask hello-world under the same gunicorn (benchmarks/hello.py): the HTTP floor
     granian     racegraph under granian, 2 workers, when granian is installed (--servers to choose)
+    floor-granian  the hello-world under granian, 2 workers: granian's own floor
+    baseline    with --baseline DIR: racegraph from another checkout under the same gunicorn (before/after)
 
 and drives every case with `wrk -t1 -cC -dD`, so the client is not the bottleneck. Rounds are
 interleaved (every case on every server, then again), and the median round is reported: req/s,
@@ -116,7 +118,6 @@ RG_DRIVER = "https://w3id.org/racegraph/ontology#driver"
 ASK_QUERY = "ASK {}"
 
 SPARQL_JSON = "application/sparql-results+json"
-QUERY_TIMEOUT = 30  # seconds: racegraph's default QUERY_TIMEOUT, given to Oxigraph's server too
 TURTLE = "text/turtle"
 
 
@@ -218,15 +219,20 @@ def check(base_url: str, target: Target) -> tuple[str, dict[str, str]]:
     return describe_answer(response), headers
 
 
+class WrkFailed(RuntimeError):
+    """wrk measured nothing: it exits 1 when its first connection is refused (the server is gone)."""
+
+
 def wrk(url: str, headers: dict[str, str], args, fresh: bool) -> dict:
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "40s",
                "-s", str(HERE / "wrk_report.lua")]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     env = {**os.environ, "RG_FRESH": "1" if fresh else "0"}
-    output = subprocess.run(command + [url], capture_output=True, text=True, env=env,
-                            timeout=args.duration + 60, check=True).stdout
-    line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
+    finished = subprocess.run(command + [url], capture_output=True, text=True, env=env, timeout=args.duration + 60)
+    line = next((line for line in finished.stdout.splitlines() if line.startswith("WRKJSON ")), None)
+    if finished.returncode or line is None:  # wrk gives up before measuring: the server refused the connection
+        raise WrkFailed(f"wrk exited {finished.returncode}: {finished.stderr.strip() or finished.stdout.strip()}")
     data = json.loads(line[len("WRKJSON "):])
     seconds = data["duration_us"] / 1e6
     return {"rps": data["requests"] / seconds if seconds else 0.0, "p50": data["p50_us"] / 1000,
@@ -256,10 +262,10 @@ class Servers:
         self.log_dir = log_dir
         self.running: list[subprocess.Popen] = []
 
-    def start(self, name: str, command: list[str], env: dict | None = None) -> subprocess.Popen:
+    def start(self, name: str, command: list[str], env: dict | None = None, cwd: Path = ROOT) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "wb")
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
+        process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
         self.running.append(process)
@@ -304,7 +310,7 @@ def wait_until_up(process: subprocess.Popen, url: str, seconds: float) -> None:
 def server_commands(kind: str, store: Path, oxigraph_location: Path, port: int) -> tuple[list[str], dict]:
     if kind == "flask":
         return [sys.executable, "-m", "graph.cli", "serve", "--store", str(store), "--port", str(port)], {}
-    if kind == "gunicorn":
+    if kind in ("gunicorn", "baseline"):  # baseline: the same, run from another checkout (--baseline)
         return ([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "server:create_app()"],
                 {"RACEGRAPH_STORE": str(store)})
     if kind == "granian":
@@ -313,9 +319,16 @@ def server_commands(kind: str, store: Path, oxigraph_location: Path, port: int) 
     if kind == "floor":
         return ([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(HERE),
                  "hello:create_app()"], {})
+    if kind == "floor-granian":
+        return ([sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2", "--host", "127.0.0.1",
+                 "--port", str(port), "--working-dir", str(HERE), "hello:create_app", "--factory"], {})
     if kind == "oxigraph":
+        # no --timeout-s: Oxigraph 0.5.13 starts a watchdog thread per query that sleeps for the whole
+        # timeout, so at thousands of light queries a second the threads pile up (2,600 a second on
+        # ASK {}) until thread creation fails (500s, "os error 11") and the server aborts (SIGABRT);
+        # every query measured here ends in well under a second
         return ([oxigraph_binary(), "serve-read-only", "--location", str(oxigraph_location),
-                 "--bind", f"127.0.0.1:{port}", "--timeout-s", str(QUERY_TIMEOUT)], {})
+                 "--bind", f"127.0.0.1:{port}"], {})
     raise ValueError(kind)
 
 
@@ -350,15 +363,15 @@ def table(size: str, counts: dict, measures: list[Measure], notes: list[str]) ->
              "| case | server | req/s | p50 ms | p99 ms | ratio | compared with | answer |",
              "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
     by_key = {(m.server, m.case): m for m in measures}
-    floor = by_key.get(("floor", CASES[0].name))
     for case in CASES:
-        reference = by_key.get((case.reference_server, case.name))
-        if case.name in LIGHT:
-            reference, against = floor, "floor (hello world, same stack)"
-        else:
-            against = case.reference_server if reference else ""
-        base = reference.median_round() if reference and reference.status == "ok" else None
         for m in (m for m in measures if m.case == case.name):
+            reference = by_key.get((case.reference_server, case.name))
+            if case.name in LIGHT or (m.server == "floor-granian" and case is CASES[0]):
+                stack_floor = "floor-granian" if m.server == "granian" else "floor"
+                reference, against = by_key.get((stack_floor, CASES[0].name)), f"{stack_floor} (hello world, same stack)"
+            else:
+                against = case.reference_server if reference else ""
+            base = reference.median_round() if reference and reference.status == "ok" else None
             best = m.median_round() if m.status == "ok" else None
             if best is None:
                 lines.append(f"| {case.name} | {m.server} | – | – | – | – | | {m.status} |")
@@ -376,8 +389,10 @@ def table(size: str, counts: dict, measures: list[Measure], notes: list[str]) ->
 
 def targets_of(kind: str, case: Case) -> Target | None:
     """What `kind` is sent for `case`: racegraph's servers the racegraph request, the reference its own."""
-    if kind in ("gunicorn", "granian"):
+    if kind in ("gunicorn", "granian", "baseline"):
         return case.racegraph
+    if kind == "floor-granian":  # granian's own floor, for racegraph under granian
+        return case.reference if case.reference_server == "floor" else None
     return case.reference if kind == case.reference_server else None
 
 
@@ -396,18 +411,20 @@ def run_size(size: str, args, servers: Servers) -> str:
         notes.append(f"`oxigraph load` + `oxigraph optimize` of {nquads.name}: {load_time:.1f} s")
 
     urls: dict[str, str] = {}
+    processes: dict[str, subprocess.Popen] = {}
     try:
         for kind in args.servers:
             port = free_port()
             command, env = server_commands(kind, store, location, port)
             print(f"[{size}] starting {kind} on port {port}", file=sys.stderr, flush=True)
-            process = servers.start(f"{size}-{kind}", command, env)
+            cwd = args.baseline if kind == "baseline" else ROOT
+            process = processes[kind] = servers.start(f"{size}-{kind}", command, env, cwd)
             urls[kind] = f"http://127.0.0.1:{port}"
             wait_until_up(process, urls[kind] + "/", args.startup_seconds)
 
         measures: dict[tuple[str, str], Measure] = {}
         plan = []
-        for case in CASES:
+        for case in selected_cases(args.cases):
             for kind in args.servers:
                 target = targets_of(kind, case)
                 if target is None:
@@ -423,7 +440,14 @@ def run_size(size: str, args, servers: Servers) -> str:
                 m = measures[(kind, case.name)]
                 if m.status != "ok":
                     continue
-                figures = wrk(urls[kind] + target.path, headers, args, case.fresh)
+                try:
+                    figures = wrk(urls[kind] + target.path, headers, args, case.fresh)
+                except WrkFailed as failure:
+                    process = processes[kind]
+                    gone = f" ({kind} exited with code {process.returncode})" if process.poll() is not None else ""
+                    m.status = f"not measured in round {round_number}: {failure}{gone}"
+                    print(f"[{size}] {kind} {case.name}: {m.status}", file=sys.stderr, flush=True)
+                    continue
                 if figures["errors"]:
                     m.status = f"{figures['errors']} failed requests in round {round_number}"
                 m.rounds.append(figures)
@@ -434,6 +458,13 @@ def run_size(size: str, args, servers: Servers) -> str:
     return table(size, counts, list(measures.values()), notes)
 
 
+def selected_cases(wanted: list[str]) -> list[Case]:
+    """The cases whose name contains one of `wanted` (any case), and the floor; all when nothing is asked."""
+    if not wanted:
+        return CASES
+    return [case for case in CASES if case is CASES[0] or any(w.lower() in case.name.lower() for w in wanted)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=["small", "large", "both"], default="both")
@@ -442,11 +473,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported (default 3)")
     parser.add_argument("--startup-seconds", type=float, default=120, help="wait this long for a server to answer")
     parser.add_argument("--servers", default="gunicorn,oxigraph,floor",
-                        help="comma-separated, from gunicorn, granian, oxigraph, floor (default: gunicorn,oxigraph,floor)")
+                        help="comma-separated, from gunicorn, granian, oxigraph, floor, floor-granian "
+                             "(default: gunicorn,oxigraph,floor)")
+    parser.add_argument("--cases", action="append", default=[],
+                        help="measure only the cases whose name contains this text (repeatable; the floor always runs)")
+    parser.add_argument("--baseline", type=Path,
+                        help="a checkout of another racegraph commit (git worktree or git archive): adds the server "
+                             "'baseline', racegraph from there under the same gunicorn, measured in the same rounds")
     parser.add_argument("--data", type=Path, default=HERE / "out", help="where make_large.py wrote (benchmarks/out)")
     parser.add_argument("--output", type=Path, default=HERE / "out" / "results.md")
     args = parser.parse_args(argv)
     args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
+    if args.baseline is not None and "baseline" not in args.servers:
+        args.servers.insert(0, "baseline")
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from urllib.parse import urljoin
 
 # the SPARQL grammar's character classes (SPARQL 1.1 section 19.8, unchanged in 1.2)
@@ -86,6 +87,7 @@ _REGIONS = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in [
     ("other", r"."),
 ]), re.DOTALL)
 _BRACKETS = re.compile(r"<<|>>|[{}()\[\]]")
+_STEP = {"{": 1, "(": 1, "[": 1, "<<": 1, "}": -1, ")": -1, "]": -1, ">>": -1}
 _RUN = re.compile(r"[!+\-^](?:[ \t\r\n]*[!+\-^])+")
 _CHAIN_CHARS = "+-*/|&=<>,;.^!{(["
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -186,13 +188,15 @@ _LOCAL_ESCAPES = set("_~.-!$&'()*+,;=/?#@%")
 def _cheap_bounds(code: str) -> tuple[int, int]:
     """Upper bounds of nesting and chain length: bracket depth plus the longest operator run, and
     every operator character in the text (in names and numbers too)."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(code):
-        if bracket in ("{", "(", "[", "<<"):
-            depth += 1
+    steps = [_STEP[bracket] for bracket in _BRACKETS.findall(code)]
+    levels = list(accumulate(steps))
+    if levels and min(levels) < 0:  # a stray closing bracket: count on from zero after it, as the engine would
+        depth = deepest = 0
+        for step in steps:
+            depth = max(depth + step, 0)
             deepest = max(deepest, depth)
-        else:
-            depth = max(depth - 1, 0)
+    else:
+        deepest = max(levels, default=0)
     runs = [len(run.group().replace(" ", "")) for run in _RUN.finditer(code)]
     chain = sum(code.count(c) for c in _CHAIN_CHARS) + len(_WORDS.findall(code))
     return deepest + max(runs, default=1), chain

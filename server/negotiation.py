@@ -160,11 +160,11 @@ def answer(make: Callable[[], Response], *, tag_parts: tuple[str, ...], alternat
     if current is not None:
         return current
     cache = response_cache.get_cache()
-    tag = entity_tag(request.path, *tag_parts)
-    kept = cache.get(tag) if cache is not None else None
+    tag, build = entity_tag(request.path, *tag_parts), get_build_info().data.get("build_id", "")
+    kept = cache.get(build, tag) if cache is not None else None
     if kept is not None:
         return kept.response()
     response = finish(make(), **tagged)
     if cache is not None:
-        cache.keep(tag, response)
+        cache.keep(build, tag, response)
     return response

@@ -14,28 +14,21 @@ the folder changes (the server moved to a new build).
 
 from __future__ import annotations
 
-import json
-import signal
 import sys
-import traceback
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from graph.metadata import query_prefixes
-from graph.store import StoreMissingError, is_graph_result, open_store, read_build_info
+from graph.store import is_graph_result, open_store, read_build_info
 from graph.query_gate import DEFAULT_MAX_DEPTH, QueryRefused, check_query
 from graph.store_dir import hold_build
+from server.capped_results import write_solutions
 from server.sparql_formats import GRAPH_FORMATS, RESULTS_FORMATS, media_type
-from server.worker_process import exit_with_parent, limit_memory, yield_cpu_to_pages
+from server.worker_process import run_worker
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 DATASET_FORMATS = {"nquads", "trig"}
-# pyoxigraph's SPARQL JSON reader refuses a value longer than its buffer (16 MiB, reached by doubling
-# past 8 MB); rows travel through that reader, so a longer value ends the answer as a cut would
-JSON_VALUE_LIMIT = 8_000_000
 QUERY_NICENESS = 10  # ad-hoc queries run below the pages' store workers in CPU priority
 
 
@@ -76,49 +69,14 @@ class _OpenBuild:
         self.hold.close()
 
 
-def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | None = None) -> None:
-    """The child's loop. Ends when the server closes its end of the pipe, when the server process is
-    gone (its pid is no longer our parent), or when the server kills it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server is the server's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if parent is not None:
-        exit_with_parent(parent)
-    if memory_mb:
-        limit_memory(memory_mb)
-    yield_cpu_to_pages(QUERY_NICENESS)
+def handle(build: _OpenBuild, job: dict) -> dict:
+    """The reply to one job from the server (see server.worker_process.serve_jobs)."""
     try:
-        build = _OpenBuild(store_folder)
-    except (StoreMissingError, OSError) as error:  # OSError: RocksDB could not open it
-        with suppress(OSError):  # the server may be gone already
-            conn.send({"kind": "startup-error", "message": str(error)})
-        return
-    try:
-        conn.send({"kind": "ready"})
-    except OSError:  # the server went away while we started
-        return
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):  # the server closed the pipe or is gone
-            return
-        try:
-            if message["build"] != build.folder:  # the server moved to a new build: follow it
-                opened = _OpenBuild(message["build"])
-                build.close()
-                build = opened
-            reply = run(build.store, build.graphs, Job(**message["job"]), build.prefixes)
-        except Refused as refusal:
-            reply = {"kind": "refused", "status": refusal.status, "message": refusal.message}
-        except (StoreMissingError, OSError) as error:  # the new build could not be opened
-            reply = {"kind": "refused", "status": 503, "message": f"the store could not be opened: {error}"}
-        except MemoryError:  # past RLIMIT_AS: the server answers 503 and replaces this worker
-            reply = {"kind": "exhausted", "message": "out of memory"}
-        except Exception:  # reported to the server, which answers 500 and logs it
-            reply = {"kind": "crash", "message": traceback.format_exc()}
-        try:
-            conn.send(reply)
-        except BrokenPipeError:  # the server gave up on this query and is about to kill us
-            return
+        return run(build.store, build.graphs, Job(**job), build.prefixes)
+    except Refused as refusal:
+        return {"kind": "refused", "status": refusal.status, "message": refusal.message}
+    except OSError as error:  # RocksDB failed to read the store
+        return {"kind": "refused", "status": 503, "message": f"the store could not be read: {error}"}
 
 
 def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[str, str]) -> dict:
@@ -142,7 +100,10 @@ def run(store: ox.Store, graphs: frozenset[str], job: Job, known_prefixes: dict[
 
 
 def _evaluate(store: ox.Store, job: Job, query_prefixes: dict[str, str], known_prefixes: dict[str, str]) -> dict:
-    result = store.query(job.query, prefixes=known_prefixes, base_iri=job.base_iri, **dataset_arguments(job))
+    def evaluate():
+        return store.query(job.query, prefixes=known_prefixes, base_iri=job.base_iri, **dataset_arguments(job))
+
+    result = evaluate()
     if is_graph_result(result):
         return _graph_reply(result, job, {**known_prefixes, **query_prefixes})
     if job.results_format is None:
@@ -151,35 +112,8 @@ def _evaluate(store: ox.Store, job: Job, query_prefixes: dict[str, str], known_p
     format_ = getattr(ox.QueryResultsFormat, RESULTS_FORMATS[job.results_format][0])
     if isinstance(result, ox.QueryBoolean):
         return _ok(result.serialize(format=format_), "results", job.results_format, False)
-    variables = [v.value for v in result.variables]
-    rows, truncated = _take_rows(result, variables, job)
-    body = _serialize_rows(variables, rows, format_)
-    while len(body) > job.max_bytes and rows:  # the format's own overhead (XML) pushed it past the cap
-        truncated = True
-        rows = rows[: min(len(rows) - 1, int(len(rows) * job.max_bytes / len(body) * 0.95))]
-        body = _serialize_rows(variables, rows, format_)
+    body, truncated = write_solutions(result, evaluate, format_, job.max_rows, job.max_bytes)
     return _ok(body, "results", job.results_format, truncated)
-
-
-def _take_rows(solutions: ox.QuerySolutions, variables: list[str], job: Job) -> tuple[list[str], bool]:
-    """The first rows as SPARQL JSON bindings, within the row and byte caps; and whether any were cut."""
-    rows, size = [], 0
-    for solution in solutions:
-        if len(rows) == job.max_rows:
-            return rows, True
-        row = json.dumps({name: _json_term(solution[name]) for name in variables if solution[name] is not None},
-                         ensure_ascii=False)
-        size += len(row.encode()) + 1
-        if size > job.max_bytes or len(row) > JSON_VALUE_LIMIT:
-            return rows, True
-        rows.append(row)
-    return rows, False
-
-
-def _serialize_rows(variables: list[str], rows: list[str], format_: ox.QueryResultsFormat) -> bytes:
-    document = ('{"head": {"vars": %s}, "results": {"bindings": [%s]}}' % (json.dumps(variables), ",".join(rows)))
-    solutions = ox.parse_query_results(document.encode(), format=ox.QueryResultsFormat.JSON)
-    return solutions.serialize(format=format_)
 
 
 def dataset_arguments(job: Job) -> dict:
@@ -229,26 +163,5 @@ def _ok(body: bytes, kind: str, name: str, truncated: bool) -> dict:
     return {"kind": "ok", "body": body, "media_type": media_type(kind, name), "truncated": truncated}
 
 
-def _json_term(term) -> dict:
-    """A term as SPARQL 1.1 JSON results write it (RDF-star triples as in SPARQL-star)."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
-    literal = {"type": "literal", "value": term.value}
-    if term.language:
-        literal["xml:lang"] = term.language
-    elif term.datatype.value != XSD_STRING:
-        literal["datatype"] = term.datatype.value
-    return literal
-
-
 if __name__ == "__main__":
-    from multiprocessing.connection import Connection
-
-    main(Connection(int(sys.argv[2])), sys.argv[1],
-         int(sys.argv[3]) if len(sys.argv) > 3 else None, int(sys.argv[4]) if len(sys.argv) > 4 else None)
+    run_worker(sys.argv[1:], _OpenBuild, handle, niceness=QUERY_NICENESS)

@@ -7,19 +7,18 @@ front of the server would. The pages of the most linked things (a class with tho
 a driver with hundreds of races) cost hundreds of milliseconds of store reads on a large graph; a
 kept copy costs a dictionary look-up.
 
-The cache is bounded in bytes (RESPONSE_CACHE_MB, 0 turns it off) and forgets the least recently
-used answers first. A new build gives new tags, so the previous build's answers are never served
-again and age out. Only whole 200 answers are kept, without the headers that belong to one visitor
+The cache is bounded in bytes (RESPONSE_CACHE_BYTES, 0 turns it off) and forgets the least recently
+used answers first; a new build empties it (and its tags differ anyway). Only whole 200 answers are kept, without the headers that belong to one visitor
 (Set-Cookie, added after the view by the pages' language choice) or to the request (CORS).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app
+
+from server.answer_cache import AnswerCache
 
 EXTENSION = "racegraph.response_cache"
 _PER_VISITOR = {"set-cookie"}
@@ -36,51 +35,36 @@ class KeptAnswer:
 
 
 class ResponseCache:
-    """Least-recently-used answers by entity tag, at most `max_bytes` of bodies; safe across threads."""
+    """Finished responses by build and entity tag, at most `max_bytes` of them (server.answer_cache)."""
 
     def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._answers: OrderedDict[str, KeptAnswer] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self.answers = AnswerCache(max_bytes)
 
-    def get(self, tag: str) -> KeptAnswer | None:
-        with self._lock:
-            kept = self._answers.get(tag)
-            if kept is not None:
-                self._answers.move_to_end(tag)
-            return kept
+    def get(self, build: str, tag: str) -> KeptAnswer | None:
+        return self.answers.get(build, tag)
 
-    def keep(self, tag: str, response: Response) -> None:
+    def keep(self, build: str, tag: str, response: Response) -> None:
         """Remember a finished 200 answer (not a streamed one, nor one bigger than a tenth of the cache)."""
         if response.status_code != 200 or response.is_streamed:
             return
         body = response.get_data()
-        if len(body) > self.max_bytes // 10:
+        if len(body) > self.answers.max_bytes // 10:
             return
         headers = tuple((name, value) for name, value in response.headers.items()
                         if name.lower() not in _PER_VISITOR)
-        with self._lock:
-            if tag in self._answers:
-                return
-            self._answers[tag] = KeptAnswer(response.status_code, headers, body)
-            self._bytes += len(body)
-            while self._bytes > self.max_bytes:
-                _, dropped = self._answers.popitem(last=False)
-                self._bytes -= len(dropped.body)
+        self.answers.put(build, tag, KeptAnswer(response.status_code, headers, body), len(body) + len(tag))
 
     @property
-    def size(self) -> tuple[int, int]:
-        """(answers, bytes) held now."""
-        with self._lock:
-            return len(self._answers), self._bytes
+    def held(self) -> int:
+        """How many answers are kept now."""
+        return len(self.answers)
 
 
 def init_app(app: Flask) -> None:
-    megabytes = app.config["RESPONSE_CACHE_MB"]
-    app.extensions[EXTENSION] = ResponseCache(megabytes * 1024 * 1024) if megabytes > 0 else None
+    size = app.config["RESPONSE_CACHE_BYTES"]
+    app.extensions[EXTENSION] = ResponseCache(size) if size > 0 else None
 
 
 def get_cache() -> ResponseCache | None:
-    """This app's cache of answers, or None when RESPONSE_CACHE_MB is 0."""
+    """This app's cache of answers, or None when RESPONSE_CACHE_BYTES is 0."""
     return current_app.extensions.get(EXTENSION)

@@ -40,19 +40,20 @@ DEFAULTS = {
     "MAX_QUERY_DEPTH": DEFAULT_MAX_DEPTH,
     # seconds shared caches and browsers may reuse a page, document or VoID answer before revalidating it
     "CACHE_MAX_AGE": 300,
-    # MiB of finished answers (pages, RDF documents, VoID, the ontology) each server process keeps to give
-    # again, by ETag, while it serves the same build; 0: none kept
-    "RESPONSE_CACHE_MB": 64,
+    # bytes of finished answers (pages, RDF documents, VoID, the ontology) each server process keeps to give
+    # again, by ETag, while it serves the same build (0: none)
+    "RESPONSE_CACHE_BYTES": 67_108_864,
     # incoming links per page of an RDF document (/data/...?page=N); the thing's own triples are on every page
     "DOCUMENT_PAGE_SIZE": 1000,
+    # bytes of /sparql answers each server process remembers for repeated identical queries (0: none)
+    "QUERY_CACHE_BYTES": 33_554_432,
     # SPARQL query URL of a server holding the build (`racegraph publish`); empty: the build folder's own store
     "STORE_URL": "",
     # on that server, the named graph holding the merge of all named graphs; empty: its default graph
     "STORE_DEFAULT_GRAPH": "",
 }
 
-# whole-number settings where 0 means "none" (turned off) rather than an impossible value
-ZERO_ALLOWED = {"RESPONSE_CACHE_MB", "PROXY_HOPS"}
+MAY_BE_ZERO = {"QUERY_CACHE_BYTES", "RESPONSE_CACHE_BYTES", "PROXY_HOPS"}  # number settings where 0 turns the thing off
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -67,7 +68,8 @@ def coerce_settings(config) -> None:
 
     Flask parses environment values as JSON, so `False` or `30s` arrive as strings; a string
     `False` would otherwise count as on, and `true` as the number 1. Every number setting counts
-    something (seconds, rows, processes), so it must be a whole number above zero. Anything that
+    something (seconds, rows, processes), so it must be a whole number above zero (or zero, for the
+    few in MAY_BE_ZERO, where zero turns the thing off). Anything that
     does not fit is refused at start-up.
     """
     for name, default in DEFAULTS.items():
@@ -75,7 +77,7 @@ def coerce_settings(config) -> None:
         if isinstance(default, bool):
             config[name] = _switch(name, value)
         elif isinstance(default, int):
-            config[name] = _count(name, value)
+            config[name] = _count(name, value, minimum=0 if name in MAY_BE_ZERO else 1)
 
 
 def _switch(name: str, value) -> bool:
@@ -87,7 +89,7 @@ def _switch(name: str, value) -> bool:
     return word in _TRUE
 
 
-def _count(name: str, value) -> int:
+def _count(name: str, value, minimum: int = 1) -> int:
     # bool is a subclass of int: RACEGRAPH_QUERY_TIMEOUT=true must not become 1 second
     if isinstance(value, bool):
         raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number, not a switch")
@@ -98,7 +100,7 @@ def _count(name: str, value) -> int:
             number = int(str(value).strip())
         except ValueError:
             raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number") from None
-    if number < 0 or (number == 0 and name not in ZERO_ALLOWED):
-        lowest = "from zero" if name in ZERO_ALLOWED else "above zero"
-        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number {lowest}")
+    if number < minimum:
+        raise SettingError(f"RACEGRAPH_{name}={value!r}: expected a whole number "
+                           + ("above zero" if minimum else "of zero or more"))
     return number

@@ -8,8 +8,10 @@ one that applies. `None` for a kind means the client accepts nothing we can writ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 # name -> (pyoxigraph QueryResultsFormat attribute, media types we answer to, the first is sent)
 RESULTS_FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -81,6 +83,12 @@ def _best(accept: MIMEAccept, table: dict[str, tuple[str, tuple[str, ...]]]) -> 
 
 def negotiate(accept: MIMEAccept, format_parameter: str | None) -> Choice:
     """The choice for a request. `format=` wins over Accept; it may also be a full media type."""
+    return _negotiate(accept.to_header(), format_parameter)
+
+
+@lru_cache(maxsize=256)  # clients send a handful of distinct Accept headers; matching them is werkzeug's slowest part
+def _negotiate(accept_header: str, format_parameter: str | None) -> Choice:
+    accept = parse_accept_header(accept_header, MIMEAccept)
     if format_parameter:
         wanted = format_parameter.strip().lower()
         if wanted in FORMAT_PARAMETER:

@@ -16,17 +16,14 @@ reopens the store when the folder changes.
 
 from __future__ import annotations
 
-import signal
 import sys
-import traceback
-from contextlib import suppress
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.store import StoreMissingError, open_store
+from graph.store import open_store
 from graph.store_dir import hold_build
-from server.worker_process import exit_with_parent, limit_memory
+from server.worker_process import run_worker
 from server.store_rows import Row, Solutions
 
 METHODS = frozenset({"query", "quads_for_pattern", "contains_named_graph", "named_graphs", "__len__"})
@@ -58,45 +55,11 @@ def call(store: ox.Store, method: str, args: list, kwargs: dict):
     return result
 
 
-def main(conn, store_folder: str, parent: int | None = None, memory_mb: int | None = None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if parent is not None:
-        exit_with_parent(parent)
-    if memory_mb:
-        limit_memory(memory_mb)
-    try:
-        opened = _OpenStore(store_folder)
-    except (StoreMissingError, OSError) as error:
-        with suppress(OSError):  # the server may be gone already
-            conn.send({"kind": "startup-error", "message": str(error)})
-        return
-    try:
-        conn.send({"kind": "ready"})
-    except OSError:  # the server went away while we started
-        return
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):  # the server closed the pipe or is gone
-            return
-        try:
-            if message["build"] != opened.folder:
-                newer = _OpenStore(message["build"])
-                opened.close()
-                opened = newer
-            job = message["job"]
-            reply = {"kind": "ok", "value": call(opened.store, job["method"], job["args"], job["kwargs"])}
-        except MemoryError:
-            reply = {"kind": "exhausted", "message": "out of memory"}
-        except Exception:  # our own query failed: reported to the server, which logs it and answers 500
-            reply = {"kind": "crash", "message": traceback.format_exc()}
-        try:
-            conn.send(reply)
-        except BrokenPipeError:
-            return
+def handle(opened: _OpenStore, job: dict) -> dict:
+    """The reply to one job from the server (see server.worker_process.serve_jobs); a failure of our own
+    query is a bug: serve_jobs reports it as a crash, which the server logs and answers 500."""
+    return {"kind": "ok", "value": call(opened.store, job["method"], job["args"], job["kwargs"])}
 
 
 if __name__ == "__main__":
-    from multiprocessing.connection import Connection
-
-    main(Connection(int(sys.argv[2])), sys.argv[1], int(sys.argv[3]), int(sys.argv[4]))
+    run_worker(sys.argv[1:], _OpenStore, handle)
