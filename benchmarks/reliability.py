@@ -104,9 +104,9 @@ class Gunicorn:
     def __init__(self, store: Path, **settings):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        # no answer cache: every repeated query goes to a query worker, which is what the kills test
+        # no answer caches: every repeated query and page goes to a worker, which is what the kills test
         env = dict(os.environ, RACEGRAPH_STORE=str(store), WEB_CONCURRENCY="2", RACEGRAPH_QUERY_CACHE_BYTES="0",
-                   **{f"RACEGRAPH_{name}": str(value) for name, value in settings.items()})
+                   RACEGRAPH_RESPONSE_CACHE_BYTES="0", **{f"RACEGRAPH_{name}": str(value) for name, value in settings.items()})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:server.gunicorn_config", "-b", f"127.0.0.1:{self.port}",
              "server:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -97,7 +97,8 @@ def store(tmp_path_factory) -> Path:
 
 def make_app(store: Path, **settings):
     # no answer cache: a repeated query must reach a worker, or the faults under test would go unseen
-    app = create_app({"TESTING": True, "STORE": str(store), "QUERY_WORKERS": 1, "QUERY_CACHE_BYTES": 0, **settings})
+    app = create_app({"TESTING": True, "STORE": str(store), "QUERY_WORKERS": 1, "QUERY_CACHE_BYTES": 0,
+                      "RESPONSE_CACHE_BYTES": 0, **settings})
     app.testing = False  # let the error handler answer, as in production
     return app
 
@@ -377,7 +378,8 @@ def test_the_servers_own_queries_are_stopped_at_page_timeout(store):
 # ---- a new build served without a restart, under load (issue #10) ---------------------------------
 
 def gunicorn(store: Path, port: int, *extra: str) -> subprocess.Popen:
-    env = dict(os.environ, RACEGRAPH_STORE=str(store), WEB_CONCURRENCY="2", RACEGRAPH_QUERY_CACHE_BYTES="0")
+    env = dict(os.environ, RACEGRAPH_STORE=str(store), WEB_CONCURRENCY="2", RACEGRAPH_QUERY_CACHE_BYTES="0",
+               RACEGRAPH_RESPONSE_CACHE_BYTES="0")
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:server.gunicorn_config",
                              "-b", f"127.0.0.1:{port}", *extra, "server:create_app()"],
                             env=env, stderr=subprocess.DEVNULL)
