@@ -182,6 +182,45 @@ class _Clock:
             self._deadline += time.monotonic() - started
 
 
+class Admission:
+    """Who may run or wait: at most `limits.size` running and `limits.queue` waiting in all, and
+    `limits.per_client` of them from one client address. Past these a request is refused at once."""
+
+    def __init__(self, limits: Limits, name: str):
+        self.limits = limits
+        self.name = name
+        self._lock = threading.Lock()
+        self.admitted = 0
+        self._by_client: Counter[str] = Counter()
+
+    @contextmanager
+    def admit(self, client: str | None):
+        """Count the job in, or refuse it at once: 503 when workers and queue are full, 429 past the
+        client's share."""
+        with self._lock:
+            if self.admitted >= self.limits.size + self.limits.queue:
+                raise Overloaded(
+                    f"all {self.limits.size} {self.name} workers are busy and {self.limits.queue} more requests "
+                    "are already waiting; try again shortly", retry_after=RETRY_AFTER)
+            if client is not None and self._by_client[client] >= self.limits.per_client:
+                raise TooManyFromClient(
+                    f"{client} already has {self.limits.per_client} {self.name} requests running or waiting, "
+                    "the most one client may have at once; wait for one to finish",
+                    retry_after=RETRY_AFTER)
+            self.admitted += 1
+            if client is not None:
+                self._by_client[client] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.admitted -= 1
+                if client is not None:
+                    self._by_client[client] -= 1
+                    if not self._by_client[client]:
+                        del self._by_client[client]
+
+
 class QueryPool:
     def __init__(self, store_folder: str, limits: Limits, name: str = "query",
                  module: str = "server.query_worker", start_all: bool = True):
@@ -191,9 +230,7 @@ class QueryPool:
         self.limits = limits
         self._store_folder = store_folder
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._admission = threading.Lock()
-        self._admitted = 0
-        self._by_client: Counter[str] = Counter()
+        self._gate = Admission(limits, name)
         self._closed = False
         self._spawned = 0  # workers started and not yet stopped (at most limits.size)
         self._busy: set[_Worker] = set()  # workers running a job now
@@ -218,32 +255,13 @@ class QueryPool:
     def _new_worker(self) -> _Worker:
         return _Worker(self._store_folder, self.limits.memory_mb, self.module)
 
-    @contextmanager
     def admission(self, client: str | None):
-        """Count the job in, or refuse it at once: 503 when workers and queue are full, 429 past the
-        client's share."""
-        with self._admission:
-            if self._admitted >= self.limits.size + self.limits.queue:
-                raise Overloaded(
-                    f"all {self.limits.size} {self.name} workers are busy and {self.limits.queue} more requests "
-                    "are already waiting; try again shortly", retry_after=RETRY_AFTER)
-            if client is not None and self._by_client[client] >= self.limits.per_client:
-                raise TooManyFromClient(
-                    f"{client} already has {self.limits.per_client} {self.name} requests running or waiting, "
-                    "the most one client may have at once; wait for one to finish",
-                    retry_after=RETRY_AFTER)
-            self._admitted += 1
-            if client is not None:
-                self._by_client[client] += 1
-        try:
-            yield
-        finally:
-            with self._admission:
-                self._admitted -= 1
-                if client is not None:
-                    self._by_client[client] -= 1
-                    if not self._by_client[client]:
-                        del self._by_client[client]
+        """Count the job in, or refuse it at once (Admission.admit)."""
+        return self._gate.admit(client)
+
+    @property
+    def _admitted(self) -> int:
+        return self._gate.admitted
 
     def run(self, job, timeout: float, *, build: str | None = None, client: str | None = None,
             admitted: bool = False) -> dict:
@@ -355,7 +373,7 @@ def _new_pool():
         from server.db import get_build_info, get_store
         from server.remote_runner import RemoteRunner
 
-        return RemoteRunner(get_store(), get_build_info().base_uri)
+        return RemoteRunner(get_store(), get_build_info().base_uri, limits_from(config))
     return QueryPool(_startup_folder(config["STORE"]), limits_from(config), start_all=not current_app.testing)
 
 

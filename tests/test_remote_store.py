@@ -183,3 +183,56 @@ def test_dataset_clauses_are_dropped_but_not_from_strings_or_iris():
 def test_virtuoso_durations_in_seconds_get_their_duration_form(seconds, text):
     assert duration_text(Decimal(seconds)) == text
     assert ox.Literal(text, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#duration")).value == text
+
+
+# a few seconds on the bundled graph: long enough to hold its turn, short enough to end on the server
+SLOW = "SELECT (COUNT(*) AS ?n) { ?a a ?c . ?d ?e ?f }"
+
+
+def _remote_app(built_store, published_stores, **settings):
+    from server import create_app
+
+    app = create_app({"TESTING": True, "STORE": str(built_store), **published_stores("oxigraph"), **settings})
+    app.testing = False  # the error handler answers, as in production
+    return app
+
+
+def _ask(client, query: str, address: str):
+    return client.get("/sparql", query_string={"query": query}, environ_base={"REMOTE_ADDR": address},
+                      headers={"Accept": "application/sparql-results+json"})
+
+
+def _held_turns(app) -> int:
+    runner = app.extensions["racegraph.query_pool"]
+    return 0 if runner is None else runner._gate.admitted
+
+
+def test_a_remote_store_gets_no_more_than_its_share_of_queries(built_store, published_stores):
+    """The embedded store's admission holds with STORE_URL: QUERY_WORKERS at the store server, QUERY_QUEUE
+    waiting for a turn, and past that 503 at once; past a client's share, 429."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = _remote_app(built_store, published_stores, QUERY_WORKERS=1, QUERY_QUEUE=1, MAX_QUERIES_PER_CLIENT=1,
+                      QUERY_CACHE_BYTES=0)
+    client = app.test_client()
+    assert _ask(client, "ASK {}", "10.0.0.1").status_code == 200
+
+    def held(count: int) -> bool:
+        deadline = time.monotonic() + 30
+        while _held_turns(app) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return _held_turns(app) == count
+
+    with ThreadPoolExecutor(2) as running:
+        slow = running.submit(_ask, client, SLOW, "10.0.0.1")
+        assert held(1)
+        assert _ask(client, "ASK {}", "10.0.0.1").status_code == 429  # the slow one is this client's share
+        waiting = running.submit(_ask, client, "ASK {}", "10.0.0.2")  # waits for the turn
+        assert held(2)
+        refused = _ask(client, "ASK {}", "10.0.0.3")
+        assert not slow.done() and not waiting.done()  # refused while the turn and the queue were taken
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+        assert slow.result(120).status_code == 200
+        assert waiting.result(120).status_code == 200
+    assert _held_turns(app) == 0
