@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from graph.results import events_of, read_entries
 from server import describe
 from server.pages.queries import Reader
 
@@ -254,67 +255,19 @@ def _events(reader: Reader, iris: list[str]) -> list[dict]:
     } for iri in iris]
 
 
-# the same reading as `racegraph results` (graph.results): strings from the article that has the entry.
-# Each OPTIONAL repeats `?entry rg:event ?event`: a lone-triple OPTIONAL inside GRAPH ?graph is otherwise
-# evaluated over every graph before the join (1 s instead of 10 ms on a page of a 389-race graph).
-_RESULT_FIELDS = """
-SELECT ?entry ?event ?title ?date ?pos ?code ?class ?no ?chassis ?engine ?tyre ?laps WHERE {{
-  VALUES ?entry {{ {entries} }}
-  GRAPH ?graph {{
-    ?entry rg:event ?event ; rg:carNumber ?no ;
-           rg:classAsWritten ?class ; rg:chassisAsWritten ?chassis ; rg:engineAsWritten ?engine .
-    OPTIONAL {{ ?entry rg:event ?event ; rg:position ?pos }}
-    OPTIONAL {{ ?entry rg:event ?event ; rg:status ?status . ?status rg:statusCode ?code }}
-    OPTIONAL {{ ?entry rg:event ?event ; rg:tyre ?tyreMaker . ?tyreMaker rg:tyreLetter ?tyre }}
-    OPTIONAL {{ ?entry rg:event ?event ; rg:laps ?laps }}
-    OPTIONAL {{ ?event rdfs:label ?title FILTER(LANGMATCHES(LANG(?title), "en")) }}
-    OPTIONAL {{ ?entry rg:event ?event . ?event rg:date ?date }}
-  }}
-}}
-"""
-
-_RESULT_ROLES = """
-SELECT ?entry ?kind ?order ?code ?name WHERE {{
-  VALUES ?entry {{ {entries} }}
-  GRAPH ?graph {{
-    {{ ?entry rg:entrantRole ?role . BIND("teams" AS ?kind) }}
-    UNION
-    {{ ?entry rg:driverRole ?role . BIND("drivers" AS ?kind) }}
-    ?role rg:listOrder ?order ; rg:creditedAs ?name ; rg:enteredNationality/rg:alpha3 ?code .
-  }}
-}} ORDER BY ?entry ?kind ?order
-"""
-
-
 def result_rows(reader: Reader, entries: list[str]) -> list[dict]:
-    """Each entry as `racegraph results` prints it, with its `id`, its `event` and its `links`."""
-    values = _values(entries)
-    roles: dict[tuple[str, str], list[list[str]]] = {}
-    for row in reader.query(_RESULT_ROLES.format(entries=values)):
-        roles.setdefault((row["entry"].value, row["kind"].value), []).append([row["code"].value, row["name"].value])
-    fields = {}
-    for row in reader.query(_RESULT_FIELDS.format(entries=values)):
-        fields.setdefault(row["entry"].value, row)
+    """Each entry as `racegraph results` prints it (graph.results), with its `id`, its `event` and its `links`."""
+    rows = read_entries(reader.store, entries)
+    events = events_of(reader.store, {row.event for row in rows})
     kind = KINDS["results"]
     found = []
-    for entry in entries:
-        row = fields.get(entry)
-        if row is None:  # an entry without a results-table row of its own: nothing to show
-            continue
-        event = row["event"].value
+    for row in rows:
+        event = events.get(row.event)
         found.append({
-            "id": key_of(entry, reader.base)[len("entry/"):],
-            "event": {"id": slug_of(event), "title": row["title"].value if row["title"] is not None else slug_of(event),
-                      "date": row["date"].value if row["date"] is not None else None, "uri": event},
-            "pos": row["pos"].value if row["pos"] is not None else (row["code"].value if row["code"] is not None else None),
-            "class": row["class"].value,
-            "no": row["no"].value,
-            "teams": roles.get((entry, "teams"), []),
-            "drivers": roles.get((entry, "drivers"), []),
-            "chassis": row["chassis"].value,
-            "engine": row["engine"].value,
-            "tyre": row["tyre"].value if row["tyre"] is not None else "",
-            "laps": int(row["laps"].value) if row["laps"] is not None else None,
-            "links": links(kind, entry, reader.base),
+            "id": key_of(row.iri, reader.base)[len("entry/"):],
+            "event": {"id": slug_of(row.event), "title": event.title if event else slug_of(row.event),
+                      "date": event.date if event else None, "uri": row.event},
+            **row.results_json(),
+            "links": links(kind, row.iri, reader.base),
         })
     return found
