@@ -49,7 +49,7 @@ _FIELDS = _PREFIXES + """SELECT ?graph ?event ?entry ?order ?pos ?status ?code ?
     OPTIONAL {{ ?entry rg:event ?event ; rg:status ?status . OPTIONAL {{ ?status rg:statusCode ?code }} }}
     OPTIONAL {{ ?entry rg:event ?event ; rg:tyre ?tyre . OPTIONAL {{ ?tyre rg:tyreLetter ?tyreLetter }} }}
     OPTIONAL {{ ?entry rg:event ?event ; rg:laps ?laps }}
-    OPTIONAL {{ ?event rg:classWinner ?winner FILTER(?winner = ?entry) }}
+    OPTIONAL {{ ?entry rg:event ?event . ?event rg:classWinner ?entry . BIND(?entry AS ?winner) }}
   }}
 }} {order}
 """
@@ -57,14 +57,14 @@ _FIELDS = _PREFIXES + """SELECT ?graph ?event ?entry ?order ?pos ?status ?code ?
 _ROLES = _PREFIXES + """SELECT ?graph ?event ?entry ?kind ?order ?who ?name ?country ?code WHERE {{
   {selection}
   GRAPH ?graph {{
-    ?entry rg:event ?event .
+    {in_graph}
     {{ ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
     UNION
     {{ ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
     ?role rg:listOrder ?order ; rg:creditedAs ?name ; rg:enteredNationality ?country .
     ?country rg:alpha3 ?code .
   }}
-}} ORDER BY ?entry ?kind ?order
+}}
 """
 
 
@@ -179,7 +179,7 @@ def read_event_entries(store: pyoxigraph.Store, event: Event) -> list[EntryRow]:
     """Every row of one race's results table, in the article's table order."""
     bindings = {pyoxigraph.Variable("event"): pyoxigraph.NamedNode(event.iri),
                 pyoxigraph.Variable("graph"): pyoxigraph.NamedNode(event.graph)}
-    return _read(store, "", bindings, order="ORDER BY ?order")
+    return _read(store, "", "?entry rg:event ?event .", bindings, order="ORDER BY ?order")
 
 
 def read_entries(store: pyoxigraph.Store, entry_iris: Sequence[str]) -> list[EntryRow]:
@@ -188,15 +188,18 @@ def read_entries(store: pyoxigraph.Store, entry_iris: Sequence[str]) -> list[Ent
     listed = _iri_list(dict.fromkeys(entry_iris))
     if not listed:
         return []
-    rows = {row.iri: row for row in _read(store, f"VALUES ?entry {{ {listed} }}", {}, order="")}
+    rows = {row.iri: row for row in _read(store, f"VALUES ?entry {{ {listed} }}", "", {}, order="")}
     return [rows[iri] for iri in dict.fromkeys(entry_iris) if iri in rows]
 
 
-def _read(store: pyoxigraph.Store, selection: str, bindings: dict, *, order: str) -> list[EntryRow]:
-    roles: dict[tuple[str, str], list[Role]] = {}
-    for row in store.query(_ROLES.format(selection=selection), substitutions=bindings):
-        roles.setdefault((row["entry"].value, row["kind"].value), []).append(
-            Role(row["name"].value, row["code"].value, row["who"].value, row["country"].value))
+def _read(store: pyoxigraph.Store, selection: str, in_graph: str, bindings: dict, *, order: str) -> list[EntryRow]:
+    """`selection` (outside the graph) or `in_graph` (inside it) binds ?entry; `bindings` substitutes variables."""
+    ordered_roles: dict[tuple[str, str], list[tuple[int, Role]]] = {}
+    for row in store.query(_ROLES.format(selection=selection, in_graph=in_graph), substitutions=bindings):
+        ordered_roles.setdefault((row["entry"].value, row["kind"].value), []).append(
+            (int(row["order"].value), Role(row["name"].value, row["code"].value, row["who"].value, row["country"].value)))
+    # sorted here, not by ORDER BY: sorting a page's few roles in Python is cheaper than in the query
+    roles = {key: [role for _, role in sorted(listed, key=lambda pair: pair[0])] for key, listed in ordered_roles.items()}
     found: dict[str, EntryRow] = {}
     for row in store.query(_FIELDS.format(selection=selection, order=order), substitutions=bindings):
         entry = row["entry"].value

@@ -14,8 +14,11 @@ import re
 from dataclasses import dataclass
 
 from graph.results import events_of, read_entries
+from graph.store import StoreOutdatedError
+from graph.uris import ONTOLOGY_NS
 from server import describe
-from server.pages.queries import Reader
+from server.db import get_build_info
+from server.pages.queries import Reader, per_build
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -133,9 +136,9 @@ def parse_filters(args, base: str, fixed: dict[str, str] | None = None) -> list[
     return chosen
 
 
-def _where(kind: Kind, filters: list[tuple[Filter, str]]) -> str:
-    """The list's graph pattern: the filters first, then the joins, then the class. Oxigraph joins in about
-    the written order, so the most selective patterns lead (a driver's wins: 20 ms instead of 270 ms on a
+def _joins(kind: Kind, filters: list[tuple[Filter, str]]) -> str:
+    """The filters' graph pattern, then the join from them to the listed things. Oxigraph joins in about the
+    written order, so the most selective patterns lead (a driver's wins: 20 ms instead of 270 ms on a
     389-race graph)."""
     parts = [flt.pattern.format(value=term) for flt, term in filters]
     levels = {flt.constrains for flt, _ in filters}
@@ -143,12 +146,35 @@ def _where(kind: Kind, filters: list[tuple[Filter, str]]) -> str:
         parts.append(kind.to_entry)
     elif "event" in levels:
         parts.append(kind.to_event)
-    parts.append(f"?{kind.var} a rg:{kind.rdf_class} .")
     return "\n  ".join(part for part in parts if part)
 
 
+def _where(kind: Kind, filters: list[tuple[Filter, str]]) -> str:
+    """The list's graph pattern: the filters, the joins, then the class."""
+    return f"{_joins(kind, filters)}\n  ?{kind.var} a rg:{kind.rdf_class} ."
+
+
 def select_page(reader: Reader, kind: Kind, filters: list[tuple[Filter, str]], page: Page) -> tuple[list[str], int]:
-    """The IRIs of one page of the list, in the list's order, and how many the whole list holds."""
+    """The IRIs of one page of the list, in the list's order, and how many the whole list holds.
+
+    Each form reads about as many rows as it shows, whatever the size of the graph:
+    - results filtered by nothing or by the race alone: the races are listed in order, the page falls on a few
+      of them (known from each race's entry count, counted once per build), and only their entries are read;
+    - things (drivers, teams, …) unfiltered: the class's members, sorted (as many as the class has: far fewer
+      than the entries), with the total from the build's statistics (graph.statistics);
+    - things filtered by what they took part in, and results filtered by the car (driver, position, …): the
+      filters bound the rows, which are joined filters first and sorted. A broad filter on things (every
+      driver of a year) still reads every entry it matches (FILTER EXISTS per thing was tried: Oxigraph
+      evaluates it without the thing bound, 10 s).
+    """
+    if kind.name == "results" and all(flt.constrains == "event" for flt, _ in filters):
+        return _results_by_race(reader, filters, page)
+    if kind.name == "results":
+        return _sorted_page(reader, kind, filters, page)
+    return _things_page(reader, kind, filters, page)
+
+
+def _sorted_page(reader: Reader, kind: Kind, filters: list[tuple[Filter, str]], page: Page) -> tuple[list[str], int]:
     where = _where(kind, filters)
     keys = " ".join(dict.fromkeys(re.findall(r"\?\w+", kind.order_by)))
     if f"?{kind.var}" not in keys.split():
@@ -157,8 +183,65 @@ def select_page(reader: Reader, kind: Kind, filters: list[tuple[Filter, str]], p
     text = (f"SELECT DISTINCT {keys} WHERE {{\n  {where}\n  {kind.order}\n}} "
             f"ORDER BY {order_by} LIMIT {page.limit} OFFSET {page.offset}")
     iris = list(dict.fromkeys(row[kind.var].value for row in reader.query(text)))
-    total = reader.count(f"SELECT (COUNT(DISTINCT ?{kind.var}) AS ?n) WHERE {{\n  {where}\n}}")
+    total = reader.count(f"SELECT (COUNT(DISTINCT ?{kind.var}) AS ?n) WHERE {{\n  {where}\n  {kind.order}\n}}")
     return iris, total
+
+
+def _things_page(reader: Reader, kind: Kind, filters: list[tuple[Filter, str]], page: Page) -> tuple[list[str], int]:
+    """A page of the things of the kind: unfiltered, read straight from the class with its total from the
+    build's statistics; filtered, through the matching entries (filters first) with a COUNT."""
+    if filters:
+        return _sorted_page(reader, kind, filters, page)
+    var = f"?{kind.var}"
+    text = (f"SELECT {var} WHERE {{ {var} a rg:{kind.rdf_class} . {kind.order} }} "
+            f"ORDER BY {kind.order_by.replace('?thing', var)} LIMIT {page.limit} OFFSET {page.offset}")
+    iris = [row[kind.var].value for row in reader.query(text)]
+    total = class_size(kind.rdf_class)
+    if total is None:
+        total = reader.count(f"SELECT (COUNT({var}) AS ?n) WHERE {{ {var} a rg:{kind.rdf_class} }}")
+    return iris, total
+
+
+def class_size(rdf_class: str) -> int | None:
+    """How many things of the rg: class the build counted (its VoID class partition); None for a build
+    made before the statistics were kept."""
+    try:
+        partitions = get_build_info().statistics["class_partitions"]
+    except StoreOutdatedError:
+        return None
+    return dict(partitions).get(ONTOLOGY_NS + rdf_class, 0)
+
+
+def _results_by_race(reader: Reader, filters: list[tuple[Filter, str]], page: Page) -> tuple[list[str], int]:
+    """A page of result rows in race order (date, race IRI, table order), read from the races it falls on."""
+    counts = per_build(("api-entries-by-race",), lambda: _entries_by_race(reader))
+    where = "\n  ".join(flt.pattern.format(value=term) for flt, term in filters)
+    races = [row["event"].value for row in reader.query(
+        f"SELECT ?event WHERE {{ {where} ?event a rg:RaceEvent . OPTIONAL {{ ?event rg:date ?date }} }} "
+        "ORDER BY ?date ?event")]
+    sizes = [counts.get(race, 0) for race in races]
+    total = sum(sizes)
+    chosen, skip, before = [], 0, 0
+    for race, size in zip(races, sizes):
+        if before + size > page.offset and before < page.offset + page.limit:
+            if not chosen:
+                skip = page.offset - before
+            chosen.append(race)
+        before += size
+    if not chosen:
+        return [], total
+    ranked = " ".join(f"({describe.iri_ref(race)} {rank})" for rank, race in enumerate(chosen))
+    rows = reader.query(f"SELECT ?entry WHERE {{ VALUES (?event ?rank) {{ {ranked} }} "
+                        "?entry rg:event ?event ; rg:tableOrder ?order . } "
+                        f"ORDER BY ?rank ?order ?entry LIMIT {page.limit} OFFSET {skip}")
+    return [row["entry"].value for row in rows], total
+
+
+def _entries_by_race(reader: Reader) -> dict[str, int]:
+    """race IRI -> how many result rows (entries with a table order) it has."""
+    rows = reader.query("SELECT ?event (COUNT(DISTINCT ?entry) AS ?n) WHERE { ?entry rg:event ?event ; "
+                        "rg:tableOrder ?order . } GROUP BY ?event")
+    return {row["event"].value: int(row["n"].value) for row in rows}
 
 
 def exists(reader: Reader, kind: Kind, iri: str) -> bool:
