@@ -37,7 +37,7 @@ bp = Blueprint("fragments", __name__)
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 PAGE_SIZE = 100  # triples a page, as the reference TPF server
 COUNT_CAP = 1_000_000  # matches counted exactly up to here; past it the count is an estimate from below
-PARAMETERS = (*POSITIONS, "page")
+PARAMETERS = (*POSITIONS, "page", "lang")  # lang: the HTML view's language (ignored by the RDF formats)
 
 
 @dataclass(frozen=True)

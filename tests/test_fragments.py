@@ -226,7 +226,7 @@ class FragmentPage(HTMLParser):
             self._in_counts = False
 
     def handle_data(self, data):
-        if self._cell is not None and self._cell["href"] is not None and not self._cell["text"]:
+        if self._cell is not None and data.strip() and not self._cell["text"]:
             self._cell["text"] = data.strip()
         if self._in_counts:
             self.counts += data
