@@ -3,7 +3,8 @@
 Each index is read with two small queries and a count: the page of things (chosen, sorted and cut with
 ORDER BY / LIMIT / OFFSET in SPARQL, so no more rows come back than are shown), then the extra column
 and the entry count of only those things. Filters: `letter=` (the first letter of the name, accents
-ignored) and `country=` (an alpha-3 slug such as `dnk`); order: `sort=` one of the kind's sort keys.
+ignored) and `country=` (an alpha-3 slug such as `dnk`); order: `sort=` one of the kind's sort keys, one
+pair (ascending, descending) per column of the table, whose headers are the sort links.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ KINDS: dict[str, Kind] = {kind.segment: kind for kind in (
 
 
 def sorts_of(kind: Kind) -> tuple[str, ...]:
-    """The `sort=` values a kind's index accepts; a leading '-' is descending."""
-    keys = ("name", "-name", "-count", "count")
+    """The `sort=` values a kind's index accepts, one pair per column; a leading '-' is descending."""
+    keys = ("name", "-name") + (("column", "-column") if kind.column_path else ()) + ("-count", "count")
     return (("-date", "date") + keys) if kind.segment == "event" else keys
 
 
@@ -139,8 +140,9 @@ def _name_key() -> str:
     return f"CONCAT({initial}, LCASE(STR(?name)))"
 
 
-def _order(browse: BrowseRequest) -> tuple[str, str]:
-    """(extra SELECT pattern, ORDER BY) for the request's sort."""
+def _order(browse: BrowseRequest, lang: str) -> tuple[str, str]:
+    """(extra SELECT pattern, ORDER BY) for the request's sort; every order ends with the IRI, so it is total
+    and pages never overlap."""
     descending = browse.sort.startswith("-")
     key = browse.sort.lstrip("-")
     direction = "DESC" if descending else "ASC"
@@ -149,13 +151,33 @@ def _order(browse: BrowseRequest) -> tuple[str, str]:
     if key == "count":
         return (f"OPTIONAL {{ SELECT ?x (COUNT(DISTINCT ?n_of) AS ?count) WHERE {{ {browse.kind.count_pattern} }} "
                 "GROUP BY ?x }", f"{direction}(COALESCE(?count, 0)) {_name_key()} ?x")
+    if key == "column":
+        return _column_key(browse.kind, lang), f"{direction}(?column) {_name_key()} ?x"
     return "", f"{direction}({_name_key()}) ?x"
+
+
+# the extra column's value as the index shows it: a linked thing by its name in the visitor's language (else
+# English, else untagged), a literal (a country's code) as is; the first in that order when a thing has two
+# (a driver of two nationalities). Things without a value sort first, ascending.
+_COLUMN_KEY = """
+  OPTIONAL {{ SELECT ?x (MIN(?shown) AS ?column) WHERE {{
+    ?x a rg:{cls} ; {path} ?v .
+    OPTIONAL {{ ?v rdfs:label ?v_lang FILTER(LANG(?v_lang) = "{lang}") }}
+    OPTIONAL {{ ?v rdfs:label ?v_en FILTER(LANG(?v_en) = "en") }}
+    OPTIONAL {{ ?v rdfs:label ?v_plain FILTER(LANG(?v_plain) = "") }}
+    BIND(LCASE(COALESCE(?v_lang, ?v_en, ?v_plain, STR(?v))) AS ?shown)
+  }} GROUP BY ?x }}
+"""
+
+
+def _column_key(kind: Kind, lang: str) -> str:
+    return _COLUMN_KEY.format(cls=kind.cls, path=kind.column_path, lang=lang)
 
 
 def browse_data(reader: Reader, kind: Kind, browse: BrowseRequest, paging: Paging) -> dict:
     """One page of the kind's index with its filters, sorts and total."""
     named = _NAMED.format(cls=kind.cls, lang=reader.lang)
-    extra, order = _order(browse)
+    extra, order = _order(browse, reader.lang)
     page_query = (f"SELECT ?x ?name WHERE {{ {named} {browse.filters()} {extra} }} "
                   f"ORDER BY {order} {paging.limit}")
     shown = [(row["x"].value, row["name"].value) for row in reader.query(page_query)]

@@ -37,6 +37,7 @@ UI = {
         "nothing_listed": "Nothing matches these filters.",
         "sort_name": "Name, A–Z", "sort_-name": "Name, Z–A", "sort_-count": "Most first",
         "sort_count": "Fewest first", "sort_-date": "Newest first", "sort_date": "Oldest first",
+        "sort_a_z": "A–Z", "sort_z_a": "Z–A",
         "sort_column": "Sort by this column", "sorted_ascending": "sorted ascending",
         "sorted_descending": "sorted descending",
         # statistics
@@ -117,6 +118,7 @@ UI = {
         "nothing_listed": "Nada coincide con estos filtros.",
         "sort_name": "Nombre, A–Z", "sort_-name": "Nombre, Z–A", "sort_-count": "Más primero",
         "sort_count": "Menos primero", "sort_-date": "Más recientes primero", "sort_date": "Más antiguos primero",
+        "sort_a_z": "A–Z", "sort_z_a": "Z–A",
         "sort_column": "Ordenar por esta columna", "sorted_ascending": "orden ascendente",
         "sorted_descending": "orden descendente",
         "statistics": "Estadísticas", "starts": "Salidas", "wins": "Victorias absolutas",
