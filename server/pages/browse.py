@@ -2,7 +2,7 @@
 
 Each index is read with two small queries and a count: the page of things (chosen, sorted and cut with
 ORDER BY / LIMIT / OFFSET in SPARQL, so no more rows come back than are shown), then the extra column
-and the entry count of only those things. Filters: `letter=` (the first letter of the name, accents
+of only those things. Each thing's entry count is counted once per build (entry_counts). Filters: `letter=` (the first letter of the name, accents
 ignored) and `country=` (an alpha-3 slug such as `dnk`); order: `sort=` one of the kind's sort keys, one
 pair (ascending, descending) per column of the table, whose headers are the sort links.
 """
@@ -140,7 +140,7 @@ def _name_key() -> str:
     return f"CONCAT({initial}, LCASE(STR(?name)))"
 
 
-def _order(browse: BrowseRequest, lang: str) -> tuple[str, str]:
+def _order(browse: BrowseRequest, reader: Reader) -> tuple[str, str]:
     """(extra SELECT pattern, ORDER BY) for the request's sort; every order ends with the IRI, so it is total
     and pages never overlap."""
     descending = browse.sort.startswith("-")
@@ -148,11 +148,12 @@ def _order(browse: BrowseRequest, lang: str) -> tuple[str, str]:
     direction = "DESC" if descending else "ASC"
     if key == "date":
         return "OPTIONAL { ?x rg:date ?date }", f"{direction}(?date) {_name_key()} ?x"
-    if key == "count":
-        return (f"OPTIONAL {{ SELECT ?x (COUNT(DISTINCT ?n_of) AS ?count) WHERE {{ {browse.kind.count_pattern} }} "
-                "GROUP BY ?x }", f"{direction}(COALESCE(?count, 0)) {_name_key()} ?x")
+    if key == "count":  # the counts of the build, given to the query as a table: the sort stays in SPARQL
+        counts = " ".join(f"({describe.iri_ref(x)} {n})" for x, n in entry_counts(reader, browse.kind).items())
+        return (f"OPTIONAL {{ VALUES (?x ?count) {{ {counts} }} }}",
+                f"{direction}(COALESCE(?count, 0)) {_name_key()} ?x")
     if key == "column":
-        return _column_key(browse.kind, lang), f"{direction}(?column) {_name_key()} ?x"
+        return _column_key(browse.kind, reader.lang), f"{direction}(?column) {_name_key()} ?x"
     return "", f"{direction}({_name_key()}) ?x"
 
 
@@ -177,7 +178,7 @@ def _column_key(kind: Kind, lang: str) -> str:
 def browse_data(reader: Reader, kind: Kind, browse: BrowseRequest, paging: Paging) -> dict:
     """One page of the kind's index with its filters, sorts and total."""
     named = _NAMED.format(cls=kind.cls, lang=reader.lang)
-    extra, order = _order(browse, reader.lang)
+    extra, order = _order(browse, reader)
     page_query = (f"SELECT ?x ?name WHERE {{ {named} {browse.filters()} {extra} }} "
                   f"ORDER BY {order} {paging.limit}")
     shown = [(row["x"].value, row["name"].value) for row in reader.query(page_query)]
@@ -207,8 +208,7 @@ def _rows(reader: Reader, kind: Kind, shown: list[tuple[str, str]]) -> list[dict
     if kind.segment == "event":
         dates = {row["x"].value: row["d"].value
                  for row in reader.query(f"SELECT ?x ?d WHERE {{ VALUES ?x {{ {values} }} ?x rg:date ?d }}")}
-    counts = {row["x"].value: int(row["n"].value) for row in reader.query(
-        f"SELECT ?x (COUNT(DISTINCT ?n_of) AS ?n) WHERE {{ VALUES ?x {{ {values} }} {kind.count_pattern} }} GROUP BY ?x")}
+    counts = entry_counts(reader, kind)
     linked = {term.value for terms in extra.values() for term in terms if isinstance(term, ox.NamedNode)}
     names = reader.labels(linked | {x for x, _ in shown})
     codes = country_flags(reader, linked) if kind.column in ("nationality", "country") else {}
@@ -223,6 +223,17 @@ def _rows(reader: Reader, kind: Kind, shown: list[tuple[str, str]]) -> list[dict
         rows.append({**reader.link(x, {x: names.get(x) or name}), "extra": cells, "date": dates.get(x),
                      "count": counts.get(x, 0)})
     return rows
+
+
+def entry_counts(reader: Reader, kind: Kind) -> dict[str, int]:
+    """thing IRI -> its count (entries, events or drivers), for every thing of the kind that has one; counted
+    once per build and app (one pass over the entries) instead of per page (the counts of 50 drivers cost
+    60 ms on the 1M-quad graph, sorting 33 manufacturers by theirs 600 ms)."""
+    def count() -> dict[str, int]:
+        rows = reader.query(f"SELECT ?x (COUNT(DISTINCT ?n_of) AS ?n) WHERE {{ ?x a rg:{kind.cls} . "
+                            f"{kind.count_pattern} }} GROUP BY ?x")
+        return {row["x"].value: int(row["n"].value) for row in rows}
+    return per_build(("entry-counts", kind.segment), count)
 
 
 def _countries(reader: Reader, kind: Kind) -> list[dict]:
