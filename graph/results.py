@@ -54,10 +54,11 @@ _FIELDS = _PREFIXES + """SELECT ?graph ?event ?entry ?order ?pos ?status ?code ?
 }} {order}
 """
 
-_ROLES = _PREFIXES + """SELECT ?graph ?event ?entry ?kind ?order ?who ?name ?country ?code WHERE {{
-  {selection}
+# the roles of entries already read, each inside the graph its row came from (?entry and ?graph given in pairs:
+# both bound, every pattern is a direct index look-up)
+_ROLES = _PREFIXES + """SELECT ?entry ?kind ?order ?who ?name ?country ?code WHERE {{
+  VALUES (?entry ?graph) {{ {pairs} }}
   GRAPH ?graph {{
-    {in_graph}
     {{ ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
     UNION
     {{ ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
@@ -167,55 +168,59 @@ def find_event(store: pyoxigraph.Store, wanted: str) -> Event:
     return found[0]
 
 
-def events_of(store: pyoxigraph.Store, event_iris: Iterable[str]) -> dict[str, Event]:
-    """event IRI -> Event, for the given events (those that are race events with an English title and a date)."""
-    listed = _iri_list(dict.fromkeys(event_iris))
-    if not listed:
+def events_of(store: pyoxigraph.Store, rows: Iterable[EntryRow]) -> dict[str, Event]:
+    """event IRI -> Event, for the races of the given rows, each read from the graph its rows came from."""
+    pairs = " ".join(dict.fromkeys(f"(<{row.event}> <{row.graph}>)" for row in rows))
+    if not pairs:
         return {}
-    return {event.iri: event for event in _events(store, f"VALUES ?event {{ {listed} }}")}
+    return {event.iri: event for event in _events(store, f"VALUES (?event ?graph) {{ {pairs} }}")}
 
 
 def read_event_entries(store: pyoxigraph.Store, event: Event) -> list[EntryRow]:
-    """Every row of one race's results table, in the article's table order."""
+    """Every row of one race's results table, read from the race's own article graph, in table order."""
     bindings = {pyoxigraph.Variable("event"): pyoxigraph.NamedNode(event.iri),
                 pyoxigraph.Variable("graph"): pyoxigraph.NamedNode(event.graph)}
-    return _read(store, "", "?entry rg:event ?event .", bindings, order="ORDER BY ?order")
+    return _read(store, "", bindings, order="ORDER BY ?order")
 
 
 def read_entries(store: pyoxigraph.Store, entry_iris: Sequence[str]) -> list[EntryRow]:
     """The rows of the given entries (any races), in the order given; an IRI that is not an entry with a
-    results-table row of its own is left out. Meant for a page of entries: one query reads them all."""
+    results-table row of its own is left out. Meant for a page of entries: two queries read them all."""
     listed = _iri_list(dict.fromkeys(entry_iris))
     if not listed:
         return []
-    rows = {row.iri: row for row in _read(store, f"VALUES ?entry {{ {listed} }}", "", {}, order="")}
+    rows = {row.iri: row for row in _read(store, f"VALUES ?entry {{ {listed} }}", {}, order="")}
     return [rows[iri] for iri in dict.fromkeys(entry_iris) if iri in rows]
 
 
-def _read(store: pyoxigraph.Store, selection: str, in_graph: str, bindings: dict, *, order: str) -> list[EntryRow]:
-    """`selection` (outside the graph) or `in_graph` (inside it) binds ?entry; `bindings` substitutes variables."""
-    ordered_roles: dict[tuple[str, str], list[tuple[int, Role]]] = {}
-    for row in store.query(_ROLES.format(selection=selection, in_graph=in_graph), substitutions=bindings):
-        ordered_roles.setdefault((row["entry"].value, row["kind"].value), []).append(
-            (int(row["order"].value), Role(row["name"].value, row["code"].value, row["who"].value, row["country"].value)))
-    # sorted here, not by ORDER BY: sorting a page's few roles in Python is cheaper than in the query
-    roles = {key: [role for _, role in sorted(listed, key=lambda pair: pair[0])] for key, listed in ordered_roles.items()}
-    found: dict[str, EntryRow] = {}
+def _read(store: pyoxigraph.Store, selection: str, bindings: dict, *, order: str) -> list[EntryRow]:
+    """The rows chosen by `selection` (a VALUES of entries) or by `bindings` (?event and ?graph), then their roles
+    from the graph each row came from. An entry stated by two article graphs is read from the first."""
+    fields: dict[str, dict] = {}
     for row in store.query(_FIELDS.format(selection=selection, order=order), substitutions=bindings):
-        entry = row["entry"].value
-        if entry in found:  # an entry stated by two articles: the first graph's row is kept
-            continue
-        found[entry] = EntryRow(
-            iri=entry, event=row["event"].value, graph=row["graph"].value, order=int(row["order"].value),
-            number=row["no"].value, position=_value(row["pos"]), status=_value(row["status"]),
-            status_code=_value(row["code"]), race_class=row["class"].value,
-            class_as_written=row["classWritten"].value, chassis=row["chassis"].value,
-            chassis_as_written=row["chassisWritten"].value, engine=row["engine"].value,
-            engine_as_written=row["engineWritten"].value, tyre=_value(row["tyre"]),
-            tyre_letter=_value(row["tyreLetter"]), laps=int(row["laps"].value) if row["laps"] is not None else None,
-            class_winner=row["winner"] is not None,
-            teams=tuple(roles.get((entry, "teams"), ())), drivers=tuple(roles.get((entry, "drivers"), ())))
-    return list(found.values())
+        fields.setdefault(row["entry"].value, row)
+    ordered_roles: dict[tuple[str, str], list[tuple[int, Role]]] = {}
+    if fields:
+        pairs = " ".join(f"(<{entry}> <{row['graph'].value}>)" for entry, row in fields.items())
+        for row in store.query(_ROLES.format(pairs=pairs)):
+            ordered_roles.setdefault((row["entry"].value, row["kind"].value), []).append(
+                (int(row["order"].value), Role(row["name"].value, row["code"].value, row["who"].value,
+                                               row["country"].value)))
+    # sorted here, not by ORDER BY: a page's few roles sort faster in Python than in the query
+
+    def roles(entry: str, kind: str) -> tuple[Role, ...]:
+        return tuple(role for _, role in sorted(ordered_roles.get((entry, kind), ()), key=lambda pair: pair[0]))
+
+    return [EntryRow(
+        iri=entry, event=row["event"].value, graph=row["graph"].value, order=int(row["order"].value),
+        number=row["no"].value, position=_value(row["pos"]), status=_value(row["status"]),
+        status_code=_value(row["code"]), race_class=row["class"].value,
+        class_as_written=row["classWritten"].value, chassis=row["chassis"].value,
+        chassis_as_written=row["chassisWritten"].value, engine=row["engine"].value,
+        engine_as_written=row["engineWritten"].value, tyre=_value(row["tyre"]),
+        tyre_letter=_value(row["tyreLetter"]), laps=int(row["laps"].value) if row["laps"] is not None else None,
+        class_winner=row["winner"] is not None, teams=roles(entry, "teams"), drivers=roles(entry, "drivers"),
+    ) for entry, row in fields.items()]
 
 
 def event_results(store: pyoxigraph.Store, events: list[str] | None = None) -> list[dict]:
