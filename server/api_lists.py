@@ -177,15 +177,23 @@ def select_page(reader: Reader, kind: Kind, filters: list[tuple[Filter, str]], p
 
 
 def _sorted_page(reader: Reader, kind: Kind, filters: list[tuple[Filter, str]], page: Page) -> tuple[list[str], int]:
-    where = _where(kind, filters)
+    """A page of the things (or result rows) matched through the filters, sorted. The class test of a thing
+    comes after DISTINCT: joined inside, Oxigraph starts from the class and walks every entry of every driver
+    (the drivers of a year: 4.2 s instead of 0.1 s on the 1M-quad graph)."""
+    var = f"?{kind.var}"
     keys = " ".join(dict.fromkeys(re.findall(r"\?\w+", kind.order_by)))
-    if f"?{kind.var}" not in keys.split():
-        keys = f"?{kind.var} {keys}"
-    order_by = kind.order_by.replace("?thing", f"?{kind.var}")
-    text = (f"SELECT DISTINCT {keys} WHERE {{\n  {where}\n  {kind.shown}\n  {kind.order}\n}} "
-            f"ORDER BY {order_by} LIMIT {page.limit} OFFSET {page.offset}")
+    if var not in keys.split():
+        keys = f"{var} {keys}"
+    order_by = kind.order_by.replace("?thing", var)
+    if kind.name == "results":  # entries: the class test is cheap where it is
+        where, after = _where(kind, filters), ""
+    else:
+        where, after = _joins(kind, filters), f"{var} a rg:{kind.rdf_class} ."
+    matched = f"SELECT DISTINCT {keys} WHERE {{\n  {where}\n  {kind.shown}\n  {kind.order}\n}}"
+    text = f"SELECT {keys} WHERE {{ {{ {matched} }} {after} }} ORDER BY {order_by} LIMIT {page.limit} OFFSET {page.offset}"
     iris = list(dict.fromkeys(row[kind.var].value for row in reader.query(text)))
-    total = reader.count(f"SELECT (COUNT(DISTINCT ?{kind.var}) AS ?n) WHERE {{\n  {where}\n  {kind.shown}\n}}")
+    counted = f"SELECT DISTINCT {var} WHERE {{\n  {where}\n  {kind.shown}\n}}"
+    total = reader.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {counted} }} {after} }}")
     return iris, total
 
 
