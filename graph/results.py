@@ -3,10 +3,13 @@
 `racegraph results`, `/api/events/<id>/results`, `/api/results` (and any page that wants a results
 table) read entries here, in one of two forms:
 
-- `read_event_entries(store, event)`: one race's whole table, in table order;
+- `read_event_entries(store, find_event(store, iri_or_title))`: one race's whole table, in table order;
 - `read_entries(store, entry_iris)`: the given entries (one page of a filtered list), in the given order.
 
-Both make two queries: the entries' own fields, then their roles. Every pattern is read inside the
+Both give `EntryRow`s (each with its `Role`s) and make two queries: the entries' own fields, then their
+roles, looked up by (entry, graph). `EntryRow.results_json()` is a row as `racegraph results` prints it;
+`events_of(store, rows)` gives the title and date of the rows' races. `store` is anything with pyoxigraph's
+`Store.query` (the server passes its bounded store). Every pattern is read inside the
 article graph that holds the entry, so the strings are the row's own words (rg:creditedAs,
 rg:classAsWritten, rg:chassisAsWritten, rg:engineAsWritten) and never the labels of the shared
 resources, which may prefer another article's spelling. The IRIs of the shared things (class, chassis,
