@@ -19,7 +19,7 @@ from graph.results import UnknownEventError, event_results
 from server import api_formats, iris, negotiation
 from server.api_lists import KINDS, THING_KINDS, FilterError, Kind, exists, items, parse_filters, parse_page, select_page
 from server.openapi import openapi_document
-from server.pages.queries import current_reader
+from server.pages.queries import current_reader, per_build
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -90,10 +90,13 @@ def event_results_view(slug: str) -> Response:
     reader = current_reader("en")
     iri = iris.requested_iri(reader.base, f"id/event/{slug}", lambda key: f"/api/events/{key.rsplit('/', 1)[1]}/results")
     try:
-        found = event_results(reader.store, [iri])
+        # remembered per build (a build never changes): a race's table costs two queries of a hundred-odd rows
+        # each (about 3x the SPARQL results query alone), its copy a dictionary look-up
+        body = per_build(("api-event-results", iri),
+                         lambda: negotiation.json_document(event_results(reader.store, [iri])).get_data())
     except UnknownEventError:
         abort(404, f"no event {slug!r}; see /api/events")
-    response = negotiation.json_document(found)
+    response = Response(body, mimetype="application/json")
     response.headers["Link"] = f'</api/events/{slug}/results.csv>; rel="alternate"; type="text/csv"'
     return negotiation.finish(response, tag_parts=("json",))
 

@@ -13,8 +13,9 @@ specification and Comunica expect:
 
 Pages are read with LIMIT/OFFSET in SPARQL. The controls point at the host the client asked (they are
 where it can follow them); the data keeps the build's IRIs. Served as TriG, N-Quads, Turtle,
-N-Triples or JSON-LD (compacted with the published context), with CORS and caching headers
-(public for CACHE_MAX_AGE seconds, then revalidated by ETag).
+N-Triples or JSON-LD (compacted with the published context), and as an HTML page for people
+(server.fragments_page), chosen by Accept or by a suffix (`/fragments.html`, `.ttl`, `.trig`, `.nq`, `.nt`,
+`.jsonld`); with CORS and caching headers (public for CACHE_MAX_AGE seconds, then revalidated by ETag).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 
 from graph.store import StoreOutdatedError
-from server import describe, jsonld, negotiation
+from server import describe, fragments_page, jsonld, negotiation
 from server.db import get_build_info, get_store
 from server.fragment_pattern import POSITIONS, PatternError, TriplePattern, parse_pattern
 
@@ -36,7 +37,7 @@ bp = Blueprint("fragments", __name__)
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 PAGE_SIZE = 100  # triples a page, as the reference TPF server
 COUNT_CAP = 1_000_000  # matches counted exactly up to here; past it the count is an estimate from below
-PARAMETERS = (*POSITIONS, "page")
+PARAMETERS = (*POSITIONS, "page", "lang")  # lang: the HTML view's language (ignored by the RDF formats)
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,16 @@ FORMATS = {f.media_type: f for f in (
     FragmentFormat("ttl", "text/turtle", ox.RdfFormat.TURTLE, False),
     FragmentFormat("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, False),
     FragmentFormat("jsonld", "application/ld+json", None, True),
+    FragmentFormat("html", "text/html", None, False),  # for people: server.fragments_page
 )}
+BY_NAME = {f.name: f for f in FORMATS.values()}
 
 
-def choose_format() -> FragmentFormat:
-    """TriG unless Accept prefers another of the formats; 406 when it accepts none of them."""
+def choose_format(suffix: str | None = None) -> FragmentFormat:
+    """The suffix's format (`/fragments.html`), else TriG unless Accept prefers another of the formats (a
+    browser's Accept prefers HTML; a TPF client's puts RDF first); 406 when it accepts none of them."""
+    if suffix is not None:
+        return BY_NAME[suffix]
     if not request.accept_mimetypes:
         return FORMATS["application/trig"]
     best = request.accept_mimetypes.best_match(list(FORMATS))
@@ -160,6 +166,9 @@ def _metadata(graph: Graph, fragments: str, pattern: TriplePattern, page: int, t
 @dataclass(frozen=True)
 class Fragment:
     data: list[ox.Triple]  # the matching triples of this page
+    page: int
+    total: int  # matches in all (exact up to COUNT_CAP), never below what the pages so far have shown
+    more: bool  # another page follows
     metadata: Graph  # counts, controls and the search form, for the graph `metadata_graph`
     metadata_graph: str
 
@@ -178,7 +187,7 @@ def read_fragment(fragments: str, pattern: TriplePattern, page: int) -> Fragment
         total = max(total, (page - 1) * PAGE_SIZE + len(triples) + (1 if more else 0))
     metadata = Graph()
     _metadata(metadata, fragments, pattern, page, total, more)
-    return Fragment(triples, metadata, fragments + "#metadata")
+    return Fragment(triples, page, total, more, metadata, fragments + "#metadata")
 
 
 def _serialize(fragment: Fragment, fmt: FragmentFormat) -> bytes:
@@ -200,7 +209,8 @@ def _serialize(fragment: Fragment, fmt: FragmentFormat) -> bytes:
 
 
 @bp.route("/fragments")
-def fragments():
+@bp.route(f"/fragments.<any({', '.join(BY_NAME)}):suffix>")
+def fragments(suffix: str | None = None):
     unknown = sorted(set(request.args) - set(PARAMETERS))
     if unknown:
         abort(400, f"unknown parameter {unknown[0]!r}; a fragment is chosen by subject, predicate, object and page")
@@ -209,9 +219,20 @@ def fragments():
     except PatternError as error:
         abort(400, str(error))
     page = requested_page()
-    fmt = choose_format()
+    fmt = choose_format(suffix)
     root = url_for("fragments.fragments", _external=True)
-    body = _serialize(read_fragment(root, pattern, page), fmt)
+    fragment = read_fragment(root, pattern, page)
+    vary = ("Accept",)
+    if fmt.name == "html":
+        lang = negotiation.preferred_language()
+        body = fragments_page.render(fragment, pattern, get_build_info().base_uri,
+                                     _page_url, PAGE_SIZE, lang)
+        vary = ("Accept", "Accept-Language", "Cookie")  # the page's words follow the visitor's language
+        tag = (fmt.name, lang)
+    else:
+        body = _serialize(fragment, fmt)
+        tag = (fmt.name,)
     response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
     # finish() adds Vary, ETag, Last-Modified and Cache-Control: public, max-age=CACHE_MAX_AGE
-    return negotiation.finish(response, tag_parts=(fmt.name, request.host, request.query_string.decode("ascii", "replace")))
+    return negotiation.finish(response, tag_parts=(*tag, request.host, request.query_string.decode("ascii", "replace")),
+                              vary=vary)

@@ -180,6 +180,28 @@ def test_paging_walks_the_whole_list_once(api):
     assert second["previous"].endswith("/api/drivers?limit=40")
 
 
+@pytest.mark.parametrize("query", ["", "year=2004", "circuit=nurburgring"])
+def test_results_pages_cross_races_in_race_order(api, two_races, query):
+    """Result rows are read race by race (the page falls on the races it covers): walking pages whose edges
+    fall inside a race gives every row once, races by date, each in its table's order."""
+    printed = json.loads(cli_results(two_races))  # races by date, rows in table order
+    events = {event["title"]: event for event in api.get("/api/events").get_json()["events"]}
+    wanted = [race for race in printed
+              if not query or (query == "year=2004" and race["date"].startswith("2004"))
+              or (query.startswith("circuit=") and events[race["title"]]["circuit"]["id"] == query.split("=")[1])]
+    expected = [(race["title"], entry["no"]) for race in wanted for entry in race["entries"]]
+    assert expected
+    walked, url = [], f"/api/results?{query}&limit=7"
+    while url:
+        data = api.get(url).get_json()
+        assert data["total"] == len(expected)
+        walked += [(row["event"]["title"], row["no"]) for row in data["results"]]
+        url = data["next"]
+    assert walked == expected
+    beyond = api.get(f"/api/results?{query}&limit=7&offset={len(expected)}").get_json()
+    assert beyond["results"] == [] and beyond["total"] == len(expected)
+
+
 def test_every_list_comes_as_csv_by_suffix_or_accept(api):
     for kind in ("events", "drivers", "teams", "chassis", "engines", "circuits", "results"):
         by_suffix = api.get(f"/api/{kind}.csv", query_string={"limit": 5})

@@ -98,6 +98,39 @@ def test_sort_by_entry_count(client, store):
     assert [name_key(name) for name in reversed_names] == sorted(map(name_key, reversed_names), reverse=True)
 
 
+@pytest.mark.parametrize(("segment", "sorts"), [
+    ("driver", ("column", "-column")), ("team", ("column", "-column")), ("chassis", ("column", "-column")),
+    ("country", ("column", "-column")), ("engine", ("-count", "column")),
+])
+def test_each_column_sorts_the_whole_index_stably_across_pages(client, segment, sorts):
+    """Sorted by the extra column (a nationality or maker by its name, a country's code), ties by name; walking
+    the pages shows every thing once, in that order."""
+    for sort in sorts:
+        first = index(client, f"/page/{segment}.json?sort={sort}&lang=en")
+        rows = list(first["rows"])
+        for number in range(2, first["pages"] + 1):
+            rows += index(client, f"/page/{segment}.json?sort={sort}&lang=en&page={number}")["rows"]
+        assert len(rows) == first["total"] == len({row["iri"] for row in rows}), (segment, sort)
+        if "count" in sort:
+            keys = [row["count"] for row in rows]
+        else:
+            keys = [min((cell.get("label") or cell.get("text")).casefold() for cell in row["extra"])
+                    if row["extra"] else "" for row in rows]
+        assert keys == sorted(keys, reverse=sort.startswith("-")), (segment, sort)
+
+
+def test_every_column_header_is_a_sort_link_marked_with_aria_sort(client):
+    html = client.get("/page/driver?sort=column&lang=en").get_data(as_text=True)
+    headers = re.findall(r'<th scope="col"([^>]*)>\s*<a href="([^"]+)"[^>]*>([^<]+)', html)
+    assert [(href, word.strip()) for _, href, word in headers] == [
+        ("/page/driver?sort=name&amp;lang=en", "Name"), ("/page/driver?sort=-column&amp;lang=en", "Nationality"),
+        ("/page/driver?sort=-count&amp;lang=en", "Entries")]
+    assert [attrs.strip() for attrs, _, _ in headers] == ["", 'aria-sort="ascending"', 'class="num"']
+    events = client.get("/page/event?lang=en").get_data(as_text=True)
+    assert re.search(r'<th scope="col" class="col-date" aria-sort="descending">\s*<a href="/page/event\?[^"]*sort=date"', events)
+    assert ">Circuit, A–Z</option>" in events
+
+
 def test_event_index_newest_first_with_circuit(client):
     events = index(client, "/page/event.json")["rows"]
     assert [(row["label"], row["date"]) for row in events] == [("2003 1000 km of Le Mans", "2003-11-09")]

@@ -1,7 +1,7 @@
 """Headless Chromium on every kind of page, at desktop and phone widths, with screenshots.
 
 The screenshots land in var/screenshots/ (CI keeps them as artifacts): home, event, driver, a browse
-index and the SPARQL page, each at 1366 px and at 390 px (a phone), whole page.
+index, the SPARQL page and a Triple Pattern Fragment, each at 1366 px and at 390 px (a phone), whole page.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ PAGES = [
     ("browse-driver", "page/driver", "Drivers (98)"),
     ("browse-manufacturer", "page/manufacturer", "Manufacturers (33)"),
     ("sparql", "sparql", "SPARQL endpoint"),
+    ("fragments", "fragments.html?subject=http%3A%2F%2F127.0.0.1%3A5000%2Fid%2Fdriver%2Ftom-kristensen",
+     "Triple Pattern Fragments"),
 ]
-SCREENSHOT_PAGES = {"home", "event", "driver", "browse-driver", "browse-manufacturer", "sparql"}
+SCREENSHOT_PAGES = {"home", "event", "driver", "browse-driver", "browse-manufacturer", "sparql", "fragments"}
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +122,27 @@ def test_sorting_the_results_by_a_column_heading(browser, live_server):
     WebDriverWait(browser, 20).until(lambda b: "sort=-laps" in b.current_url)
     laps = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "table.results td.col-laps")]
     assert laps[0] == "208"
+
+
+def test_a_fragment_in_the_browser_searches_and_pages(browser, live_server):
+    """/fragments asked by the browser itself (its own Accept header) is the HTML view: search, then page on."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    emulate(browser, 1366)
+    browser.get(live_server + "fragments?lang=en")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Triple Pattern Fragments"
+    predicate = browser.find_element(By.CSS_SELECTOR, "form.fragment-search input[name=predicate]")
+    predicate.send_keys("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    browser.find_element(By.CSS_SELECTOR, "form.fragment-search button").click()
+    WebDriverWait(browser, 20).until(lambda b: "predicate=" in b.current_url)
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.fragment tbody tr")
+    assert len(rows) == 100 and all(row.find_elements(By.TAG_NAME, "td")[1].text == "rdf:type" for row in rows)
+    counts = browser.find_element(By.CSS_SELECTOR, "p.fragment-counts").text
+    browser.find_element(By.CSS_SELECTOR, "nav.pager a[rel=next]").click()
+    WebDriverWait(browser, 20).until(lambda b: "page=2" in b.current_url)
+    assert browser.find_element(By.CSS_SELECTOR, "p.fragment-counts").text.startswith("Triples 101–")
+    assert counts.startswith("Triples 1–100 of ")
 
 
 def test_language_choice_persists_across_clicks(browser, live_server):

@@ -3,6 +3,7 @@ the metadata in its own graph, the formats, and the HTTP headers a browser clien
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
@@ -180,3 +181,128 @@ def test_void_and_the_home_page_announce_the_fragments(client):
     assert str(void.value(form, HYDRA.template)) == BASE + "fragments{?subject,predicate,object}"
     assert len(set(void.objects(form, HYDRA.mapping))) == 3
     assert 'href="/fragments"' in client.get("/").get_data(as_text=True)
+
+
+# --- the HTML view, for people ---------------------------------------------------------------------
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+COMUNICA_ACCEPT = ("application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,"
+                   "application/n-triples;q=0.8,text/turtle;q=0.6,text/html;q=0.2")
+
+
+class FragmentPage(HTMLParser):
+    """The form's input values, each row's cells (text and first link), and the rel= links."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.inputs: dict[str, str] = {}
+        self.rows: list[list[dict]] = []
+        self.rel: dict[str, str] = {}
+        self.counts = ""
+        self._cell: dict | None = None
+        self._in_counts = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs["name"] in ("subject", "predicate", "object"):  # not the site's search box
+            self.inputs[attrs["name"]] = attrs.get("value", "")
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag == "td":
+            self._cell = {"text": "", "href": None}
+            self.rows[-1].append(self._cell)
+        elif tag == "a" and self._cell is not None and self._cell["href"] is None:
+            self._cell["href"] = attrs["href"]
+        elif tag == "a" and attrs.get("rel"):
+            self.rel[attrs["rel"]] = attrs["href"]
+        elif tag == "p" and "fragment-counts" in (attrs.get("class") or ""):
+            self._in_counts = True
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._cell = None
+        elif tag == "p":
+            self._in_counts = False
+
+    def handle_data(self, data):
+        if self._cell is not None and data.strip() and not self._cell["text"]:
+            self._cell["text"] = data.strip()
+        if self._in_counts:
+            self.counts += data
+
+
+def html_fragment(client, path: str = "/fragments", accept: str = BROWSER_ACCEPT, **pattern: str):
+    query = "&".join(f"{name}={quote(value, safe='')}" for name, value in pattern.items())
+    response = client.get(path + ("?" + query if query else ""), headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == "text/html", response.get_data(as_text=True)[:300]
+    return response, FragmentPage(response.get_data(as_text=True))
+
+
+def test_a_browser_gets_the_fragment_as_a_page_with_the_form_and_the_triples(client):
+    response, page = html_fragment(client, predicate=str(RG.laps))
+    assert {"Accept", "Accept-Language"} <= set(response.headers["Vary"].replace(" ", "").split(","))
+    assert page.inputs == {"subject": "", "predicate": str(RG.laps), "object": ""}
+    rows = [row for row in page.rows if row]
+    expected = store_triples(client, f"?s <{RG.laps}> ?o")
+    assert len(rows) == len(expected) and page.counts.strip() == f"Triples 1–{len(expected)} of {len(expected)}"
+    shown = {(row[0]["text"], row[2]["text"]) for row in rows}
+    assert ("rgid:entry/2003-1000-km-of-le-mans/5", "208") in shown
+    # each term leads to the fragment that fixes it in its place
+    subject_link = next(row[0]["href"] for row in rows if row[0]["text"].endswith("/5"))
+    assert subject_link == "/fragments?subject=" + quote(BASE + "id/entry/2003-1000-km-of-le-mans/5", safe="")
+    _, followed = html_fragment(client, subject_link)
+    assert followed.inputs["subject"] == BASE + "id/entry/2003-1000-km-of-le-mans/5"
+    assert any(row and row[1]["text"] == "rg:laps" for row in followed.rows)
+    literal_link = next(row[2]["href"] for row in rows if row[2]["text"] == "208")
+    _, by_literal = html_fragment(client, literal_link)
+    assert by_literal.inputs["object"] == '"208"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    assert all(row[2]["text"] == "208" for row in by_literal.rows if row)
+
+
+def test_rdf_clients_still_get_rdf(client):
+    assert fragment(client, COMUNICA_ACCEPT).mimetype == "application/n-quads"
+    assert fragment(client, "*/*").mimetype == "application/trig"
+    assert client.get("/fragments").mimetype == "application/trig"
+
+
+@pytest.mark.parametrize(("suffix", "media_type"), [
+    ("html", "text/html"), ("trig", "application/trig"), ("nq", "application/n-quads"), ("ttl", "text/turtle"),
+    ("nt", "application/n-triples"), ("jsonld", "application/ld+json"),
+])
+def test_a_suffix_chooses_the_format_whatever_the_accept_header(client, suffix, media_type):
+    response = client.get(f"/fragments.{suffix}?subject={quote(str(TOM), safe='')}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == media_type
+    assert client.get("/fragments.png").status_code == 404
+
+
+def test_the_page_walks_a_long_fragment_with_its_controls(client):
+    path = "/fragments.html?predicate=" + quote(str(RDF.type), safe="")
+    total = len(store_triples(client, f"?s <{RDF.type}> ?o"))
+    assert total > 200
+    seen, url, pages = [], path, 0
+    while url:
+        response = client.get(url)
+        page = FragmentPage(response.get_data(as_text=True))
+        pages += 1
+        seen += [(row[0]["text"], row[2]["text"]) for row in page.rows if row]
+        if pages > 1:
+            assert page.rel["prev"] and page.rel["first"] == path
+        url = page.rel.get("next")
+    assert pages == -(-total // 100) and len(seen) == total == len(set(seen))
+    assert page.counts.strip() == f"Triples {(pages - 1) * 100 + 1}–{total} of {total}"
+
+
+def test_the_page_escapes_what_the_visitor_typed(client):
+    response, page = html_fragment(client, "/fragments.html", object='"<script>alert(1)</script>"@en')
+    body = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
+    assert page.inputs["object"] == '"<script>alert(1)</script>"@en'
+    assert not [row for row in page.rows if row] and "No triple matches this pattern." in body
+
+
+def test_the_page_speaks_spanish(client):
+    response, page = html_fragment(client, "/fragments.html", subject=str(TOM))
+    spanish = client.get(f"/fragments.html?subject={quote(str(TOM), safe='')}&lang=es").get_data(as_text=True)
+    assert "Fragmentos de patrones de tripletas" in spanish and "Sujeto" in spanish
+    assert response.headers["ETag"] != client.get(f"/fragments.html?subject={quote(str(TOM), safe='')}&lang=es").headers["ETag"]

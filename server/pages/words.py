@@ -37,6 +37,7 @@ UI = {
         "nothing_listed": "Nothing matches these filters.",
         "sort_name": "Name, A–Z", "sort_-name": "Name, Z–A", "sort_-count": "Most first",
         "sort_count": "Fewest first", "sort_-date": "Newest first", "sort_date": "Oldest first",
+        "sort_a_z": "A–Z", "sort_z_a": "Z–A",
         "sort_column": "Sort by this column", "sorted_ascending": "sorted ascending",
         "sorted_descending": "sorted descending",
         # statistics
@@ -81,6 +82,12 @@ UI = {
         "open_in_editor": "Open in the query editor", "share": "Link to these results",
         "download_as": "Download as", "ask_true": "Yes: the pattern matches.", "ask_false": "No: the pattern does not match.",
         "no_rows": "The query has no results.",
+        "fragments_title": "Triple Pattern Fragments",
+        "fragments_intro": "Every triple of the graph that matches a pattern, a page at a time. Leave a position "
+                           "empty to match anything; write an IRI as is and a literal in quotes (\"Audi\"@en).",
+        "subject": "Subject", "predicate": "Predicate", "object": "Object", "find": "Find",
+        "fragment_counts": "Triples {first}–{last} of {total}", "fragment_empty": "No triple matches this pattern.",
+        "first_page": "First", "fragment_as": "This fragment as", "fragment_of_term": "Triples with this term here",
     },
     "es": {
         "home": "Inicio", "search": "Buscar", "search_placeholder": "Piloto, equipo, evento, chasis…",
@@ -111,6 +118,7 @@ UI = {
         "nothing_listed": "Nada coincide con estos filtros.",
         "sort_name": "Nombre, A–Z", "sort_-name": "Nombre, Z–A", "sort_-count": "Más primero",
         "sort_count": "Menos primero", "sort_-date": "Más recientes primero", "sort_date": "Más antiguos primero",
+        "sort_a_z": "A–Z", "sort_z_a": "Z–A",
         "sort_column": "Ordenar por esta columna", "sorted_ascending": "orden ascendente",
         "sorted_descending": "orden descendente",
         "statistics": "Estadísticas", "starts": "Salidas", "wins": "Victorias absolutas",
@@ -152,5 +160,13 @@ UI = {
         "open_in_editor": "Abrir en el editor de consultas", "share": "Enlace a estos resultados",
         "download_as": "Descargar como", "ask_true": "Sí: el patrón coincide.",
         "ask_false": "No: el patrón no coincide.", "no_rows": "La consulta no tiene resultados.",
+        "fragments_title": "Fragmentos de patrones de tripletas",
+        "fragments_intro": "Cada tripleta del grafo que coincide con un patrón, página a página. Deje una posición "
+                           "vacía para que coincida con todo; escriba un IRI tal cual y un literal entre comillas "
+                           "(\"Audi\"@en).",
+        "subject": "Sujeto", "predicate": "Predicado", "object": "Objeto", "find": "Buscar",
+        "fragment_counts": "Tripletas {first}–{last} de {total}",
+        "fragment_empty": "Ninguna tripleta coincide con este patrón.",
+        "first_page": "Primera", "fragment_as": "Este fragmento en", "fragment_of_term": "Tripletas con este término aquí",
     },
 }
