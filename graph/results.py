@@ -41,7 +41,7 @@ _EVENTS = _PREFIXES + """SELECT ?event ?title ?date ?graph WHERE {{
 # OPTIONAL repeats `?entry rg:event ?event`: a lone-triple OPTIONAL inside GRAPH ?graph is otherwise
 # evaluated over every graph before the join (1 s instead of 10 ms for a page on a 389-race graph).
 _FIELDS = _PREFIXES + """SELECT ?graph ?event ?entry ?order ?pos ?status ?code ?class ?classWritten ?no
-       ?chassis ?chassisWritten ?engine ?engineWritten ?tyre ?tyreLetter ?laps ?winner WHERE {{
+       ?chassis ?chassisWritten ?engine ?engineWritten ?tyre ?tyreLetter ?laps WHERE {{
   {selection}
   GRAPH ?graph {{
     ?entry rg:event ?event ; rg:tableOrder ?order ; rg:carNumber ?no ;
@@ -52,7 +52,6 @@ _FIELDS = _PREFIXES + """SELECT ?graph ?event ?entry ?order ?pos ?status ?code ?
     OPTIONAL {{ ?entry rg:event ?event ; rg:status ?status . OPTIONAL {{ ?status rg:statusCode ?code }} }}
     OPTIONAL {{ ?entry rg:event ?event ; rg:tyre ?tyre . OPTIONAL {{ ?tyre rg:tyreLetter ?tyreLetter }} }}
     OPTIONAL {{ ?entry rg:event ?event ; rg:laps ?laps }}
-    OPTIONAL {{ ?entry rg:event ?event . ?event rg:classWinner ?entry . BIND(?entry AS ?winner) }}
   }}
 }} {order}
 """
@@ -70,6 +69,11 @@ _ROLES = _PREFIXES + """SELECT ?entry ?kind ?order ?who ?name ?country ?code WHE
   }}
 }}
 """
+
+
+# class winners are derived (graph/derived/...): read from the merge, apart from the rows' own graphs (Virtuoso
+# finds none when this joins the GRAPH ?graph pattern above)
+_WINNERS = _PREFIXES + """SELECT ?entry WHERE {{ VALUES ?entry {{ {entries} }} ?event rg:classWinner ?entry }}"""
 
 
 class UnknownEventError(LookupError):
@@ -203,7 +207,9 @@ def _read(store: pyoxigraph.Store, selection: str, bindings: dict, *, order: str
     for row in store.query(_FIELDS.format(selection=selection, order=order), substitutions=bindings):
         fields.setdefault(row["entry"].value, row)
     ordered_roles: dict[tuple[str, str], list[tuple[int, Role]]] = {}
+    winners: set[str] = set()
     if fields:
+        winners = {row["entry"].value for row in store.query(_WINNERS.format(entries=_iri_list(fields)))}
         pairs = " ".join(f"(<{entry}> <{row['graph'].value}>)" for entry, row in fields.items())
         for row in store.query(_ROLES.format(pairs=pairs)):
             ordered_roles.setdefault((row["entry"].value, row["kind"].value), []).append(
@@ -222,7 +228,7 @@ def _read(store: pyoxigraph.Store, selection: str, bindings: dict, *, order: str
         chassis_as_written=row["chassisWritten"].value, engine=row["engine"].value,
         engine_as_written=row["engineWritten"].value, tyre=_value(row["tyre"]),
         tyre_letter=_value(row["tyreLetter"]), laps=int(row["laps"].value) if row["laps"] is not None else None,
-        class_winner=row["winner"] is not None, teams=roles(entry, "teams"), drivers=roles(entry, "drivers"),
+        class_winner=entry in winners, teams=roles(entry, "teams"), drivers=roles(entry, "drivers"),
     ) for entry, row in fields.items()]
 
 

@@ -19,7 +19,7 @@ from graph.results import UnknownEventError, event_results
 from server import api_formats, iris, negotiation
 from server.api_lists import KINDS, THING_KINDS, FilterError, Kind, exists, items, parse_filters, parse_page, select_page
 from server.openapi import openapi_document
-from server.pages.queries import current_reader, per_build
+from server.pages.queries import current_reader
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -68,8 +68,8 @@ def _thing_iri(kind: Kind, slug: str, rest: str = "") -> str:
 def thing(kinds: str, slug: str):
     kind = KINDS[kinds]
     iri = _thing_iri(kind, slug)
-    item = items(current_reader("en"), kind, [iri])[0]
-    return negotiation.finish(negotiation.json_document(item), tag_parts=("json",), vary=())
+    return negotiation.answer(lambda: negotiation.json_document(items(current_reader("en"), kind, [iri])[0]),
+                              tag_parts=("json",), vary=())
 
 
 @bp.route(f"/<{_THINGS}:kinds>/<slug>/<{_LISTS}:listing>")
@@ -89,16 +89,18 @@ def event_results_view(slug: str) -> Response:
     """The event's results in the very form `racegraph results <event>` prints: a list of one race."""
     reader = current_reader("en")
     iri = iris.requested_iri(reader.base, f"id/event/{slug}", lambda key: f"/api/events/{key.rsplit('/', 1)[1]}/results")
-    try:
-        # remembered per build (a build never changes): a race's table costs two queries of a hundred-odd rows
-        # each (about 3x the SPARQL results query alone), its copy a dictionary look-up
-        body = per_build(("api-event-results", iri),
-                         lambda: negotiation.json_document(event_results(reader.store, [iri])).get_data())
-    except UnknownEventError:
-        abort(404, f"no event {slug!r}; see /api/events")
-    response = Response(body, mimetype="application/json")
-    response.headers["Link"] = f'</api/events/{slug}/results.csv>; rel="alternate"; type="text/csv"'
-    return negotiation.finish(response, tag_parts=("json",))
+
+    def make() -> Response:
+        try:
+            response = negotiation.json_document(event_results(reader.store, [iri]))
+        except UnknownEventError:
+            abort(404, f"no event {slug!r}; see /api/events")
+        response.headers["Link"] = f'</api/events/{slug}/results.csv>; rel="alternate"; type="text/csv"'
+        return response
+
+    # kept once made (server.response_cache): a race's table costs two queries of a hundred-odd rows each
+    # (about 3x the SPARQL results query alone), its copy a dictionary look-up
+    return negotiation.answer(make, tag_parts=("json",))
 
 
 @bp.route("/openapi.json")

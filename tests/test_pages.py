@@ -348,10 +348,15 @@ HOSTILE_TRIG = """
       schema:description "A & B <b>bold</b> </script>"@en .
   <http://example.org/rg/id/entry/hostile-race/1> a rg:Entry ; rg:event <http://example.org/rg/id/event/hostile-race> ;
       rg:tableOrder 1 ; rg:carNumber "1<i>" ; rg:position 1 ;
+      rg:raceClass <http://example.org/rg/id/class/x> ; rg:classAsWritten "<b>X</b>" ;
+      rg:chassis <http://example.org/rg/id/chassis/x> ; rg:chassisAsWritten "<i>chassis</i>" ;
+      rg:engine <http://example.org/rg/id/engine/x> ; rg:engineAsWritten "<u>engine</u>" ;
       rg:driver <http://example.org/rg/id/driver/evil> ; rg:driverRole <http://example.org/rg/id/entry/hostile-race/1/driver/1> ;
       rdfs:label "#1"@en .
   <http://example.org/rg/id/entry/hostile-race/1/driver/1> a rg:DriverRole ; rg:listOrder 1 ;
-      rg:roleDriver <http://example.org/rg/id/driver/evil> ; rg:creditedAs "<script>alert(\\"x\\")</script>" .
+      rg:roleDriver <http://example.org/rg/id/driver/evil> ; rg:creditedAs "<script>alert(\\"x\\")</script>" ;
+      rg:enteredNationality <http://example.org/rg/id/country/xss> .
+  <http://example.org/rg/id/country/xss> a rg:Country ; rg:alpha3 "<s>" ; rdfs:label "<em>land</em>"@en .
   <http://example.org/rg/id/driver/evil> a rg:Driver ; rdfs:label "<script>alert(\\"x\\")</script>"@en .
 }
 """

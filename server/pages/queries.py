@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from flask import abort, current_app, request
 
 from graph.metadata import query_prefixes
+from graph.results import Role, read_entries
 from graph.uris import ONTOLOGY_NS
 from server import describe, iris, negotiation
 from server.db import get_build_info, get_store
@@ -230,29 +231,6 @@ SELECT ?entry ?event ?order WHERE {{
 }}
 """
 
-# everything a results row shows, for the given entries only
-_ENTRIES = """
-SELECT ?entry ?event ?date ?order ?no ?pos ?status ?code ?class ?classWritten ?chassis ?chassisWritten ?engine
-       ?engineWritten ?tyre ?laps ?winner WHERE {{
-  VALUES ?entry {{ {entries} }}
-  ?entry rg:event ?event ; rg:tableOrder ?order .
-  OPTIONAL {{ ?event rg:date ?date }}
-  OPTIONAL {{ ?entry rg:carNumber ?no }}
-  OPTIONAL {{ ?entry rg:position ?pos }}
-  OPTIONAL {{ ?entry rg:status ?status . OPTIONAL {{ ?status rg:statusCode ?code }} }}
-  OPTIONAL {{ ?entry rg:raceClass ?class }}
-  OPTIONAL {{ ?entry rg:classAsWritten ?classWritten }}
-  OPTIONAL {{ ?entry rg:chassis ?chassis }}
-  OPTIONAL {{ ?entry rg:chassisAsWritten ?chassisWritten }}
-  OPTIONAL {{ ?entry rg:engine ?engine }}
-  OPTIONAL {{ ?entry rg:engineAsWritten ?engineWritten }}
-  OPTIONAL {{ ?entry rg:tyre ?tyre }}
-  OPTIONAL {{ ?entry rg:laps ?laps }}
-  OPTIONAL {{ ?event rg:classWinner ?winner FILTER(?winner = ?entry) }}
-}}
-"""
-
-
 def event_dates(reader: Reader) -> dict[str, str]:
     """event IRI -> its date (ISO), for the whole build: a few hundred rows, read once per build."""
     def read() -> dict[str, str]:
@@ -274,21 +252,6 @@ def ordered_entries(reader: Reader, pattern: str, iri: str) -> list[str]:
                   for row in reader.query(_ENTRY_KEYS.format(pattern=pattern), this=iri))
     return list(dict.fromkeys(key[-1] for key in keys))
 
-# who drove and entered each car, under the flag and name of that row of the table; the entries are given
-# inside each branch, as Virtuoso does not carry an outer VALUES into a UNION (9 s, not 0.1 s). Put in order
-# here, not by ORDER BY, which took Oxigraph 85 of the 135 ms this query cost for a page of 100 entries.
-_ROLES = """
-SELECT ?entry ?kind ?order ?who ?credited ?country WHERE {{
-  {{ VALUES ?entry {{ {entries} }} ?entry rg:entrantRole ?role . ?role rg:roleTeam ?who . BIND("teams" AS ?kind) }}
-  UNION
-  {{ VALUES ?entry {{ {entries} }} ?entry rg:driverRole ?role . ?role rg:roleDriver ?who . BIND("drivers" AS ?kind) }}
-  OPTIONAL {{ ?role rg:listOrder ?order }}
-  OPTIONAL {{ ?role rg:creditedAs ?credited }}
-  OPTIONAL {{ ?role rg:enteredNationality ?country }}
-}}
-"""
-
-
 def entries_section(reader: Reader, heading: str, pattern: str, iri: str, columns: list[str],
                     paging: Paging) -> dict:
     """A section with one page of the entries matching `pattern` (a graph pattern over ?entry and ?this)."""
@@ -305,76 +268,50 @@ def entry_rows(reader: Reader, pattern: str, iri: str) -> list[dict]:
 
 
 def entry_rows_of(reader: Reader, entries: list[str]) -> list[dict]:
-    """The result rows of `entries`, in that order."""
-    if not entries:
-        return []
-    place = {entry: index for index, entry in enumerate(entries)}
-    rows = sorted(reader.query(_ENTRIES.format(entries=" ".join(map(describe.iri_ref, entries)))),
-                  key=lambda row: place[row["entry"].value])
-    role_rows = list(reader.query(_ROLES.format(entries=" ".join(map(describe.iri_ref, entries))))) if entries else []
-    named: set[str] = {row[name].value for row in rows
-                       for name in ("entry", "event", "status", "class", "chassis", "engine", "tyre")
-                       if row[name] is not None}
-    named |= {row["who"].value for row in role_rows}
-    countries = {row["country"].value for row in role_rows if row["country"] is not None}
-    names = reader.labels(named | countries)
+    """The result rows of `entries`, in that order, as the pages show them: each thing a link, named as
+    that row of the table wrote it (graph.results reads the rows for the pages, the API and the CLI alike)."""
+    rows = read_entries(reader.store, entries)
+    people = [role for row in rows for role in (*row.teams, *row.drivers)]
+    named = {iri for row in rows for iri in (row.iri, row.event, row.status, row.race_class, row.chassis,
+                                            row.engine, row.tyre) if iri}
+    countries = {role.country for role in people}
+    names = reader.labels(named | countries | {role.iri for role in people})
     flags = country_flags(reader, countries)
-    roles = _roles_by_entry(reader, role_rows, names, flags)
+    dates = event_dates(reader)
 
-    def optional_link(term, written=None):
+    def link(iri: str | None, written: str | None = None) -> dict | None:
         """A link to the thing, shown as this row wrote it (the thing's own label may prefer another spelling)."""
-        if term is None:
+        if iri is None:
             return None
-        link = reader.link(term.value, names)
+        found = reader.link(iri, names)
         if written is not None:
-            link["label"] = written.value
-        return link
+            found["label"] = written
+        return found
 
-    result, seen = [], set()
+    def person(role: Role) -> dict:
+        shown = link(role.iri, role.name)  # as this row wrote it; the thing's page has its preferred label
+        return {**shown, "credited_as": role.name, "country": link(role.country),
+                "flag": flags.get(role.country, {}).get("flag", ""), "code": role.nationality}
+
+    result = []
     for row in rows:
-        entry = row["entry"].value
-        if entry in seen:
-            continue
-        seen.add(entry)
-        status = optional_link(row["status"])
+        status = link(row.status)
         result.append({
-            "entry": reader.link(entry, names),
-            "event": reader.link(row["event"].value, names),
-            "date": row["date"].value if row["date"] is not None else None,
-            "order": int(row["order"].value),
-            "position": int(row["pos"].value) if row["pos"] is not None else None,
+            "entry": link(row.iri),
+            "event": link(row.event),
+            "date": dates.get(row.event) or None,
+            "order": row.order,
+            "position": int(row.position) if row.position is not None else None,
             "status": status,
-            "status_code": row["code"].value if row["code"] is not None else (status["label"] if status else None),
-            "class": optional_link(row["class"], row["classWritten"]),
-            "no": row["no"].value if row["no"] is not None else "",
-            "teams": roles.get((entry, "teams"), []),
-            "drivers": roles.get((entry, "drivers"), []),
-            "chassis": optional_link(row["chassis"], row["chassisWritten"]),
-            "engine": optional_link(row["engine"], row["engineWritten"]),
-            "tyre": optional_link(row["tyre"]),
-            "laps": int(row["laps"].value) if row["laps"] is not None else None,
-            # bound when the entry won its class (not an EXISTS: Virtuoso answers booleans as 1 and 0)
-            "class_winner": row["winner"] is not None,
+            "status_code": row.status_code or (status["label"] if status else None),
+            "class": link(row.race_class, row.class_as_written),
+            "no": row.number,
+            "teams": [person(role) for role in row.teams],
+            "drivers": [person(role) for role in row.drivers],
+            "chassis": link(row.chassis, row.chassis_as_written),
+            "engine": link(row.engine, row.engine_as_written),
+            "tyre": link(row.tyre),
+            "laps": row.laps,
+            "class_winner": row.class_winner,
         })
     return result
-
-
-def _roles_by_entry(reader: Reader, role_rows, names: dict[str, str], flags: dict[str, dict]) -> dict:
-    """(entry, "teams" | "drivers") -> the people of that cell, each with the flag and name of that row."""
-    roles: dict[tuple[str, str], list[dict]] = {}
-    seen: set[tuple[str, str, str]] = set()
-    for row in sorted(role_rows, key=lambda row: (row["entry"].value, row["kind"].value,
-                                                   int(row["order"].value) if row["order"] is not None else -1)):
-        key = (row["entry"].value, row["kind"].value, row["who"].value)
-        if key in seen:
-            continue
-        seen.add(key)
-        person = reader.link(row["who"].value, names)
-        country = row["country"].value if row["country"] is not None else None
-        person["country"] = reader.link(country, names) if country else None
-        person["flag"] = flags.get(country, {}).get("flag", "") if country else ""
-        person["code"] = flags.get(country, {}).get("code", "") if country else ""
-        person["credited_as"] = row["credited"].value if row["credited"] is not None else person["label"]
-        person["label"] = person["credited_as"]  # shown as this row wrote it; the thing's page has its preferred label
-        roles.setdefault((row["entry"].value, row["kind"].value), []).append(person)
-    return roles
