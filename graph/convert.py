@@ -51,6 +51,10 @@ class _GraphWriter:
         self.curation = curation
         self.event = event  # the English title, which curation rules name
         self.graph = Graph()
+        # A row names its class, chassis and engine again and again, and every driver's country:
+        # described once per article (a graph is a set), which is a third of the converter's time.
+        self._things: dict[tuple[str, str, str | None], URIRef] = {}
+        self._countries: dict[str, URIRef] = {}
 
     def add(self, subject, predicate, obj) -> None:
         self.graph.add((subject, predicate, obj))
@@ -63,14 +67,18 @@ class _GraphWriter:
     def named(self, kind: str, written: str, rdf_type: URIRef | None, car: str | None = None) -> URIRef:
         """The thing `written` names; its labels come later, from every spelling of it (graph.names,
         from `article_spellings`, which names the same things)."""
-        key, _ = self.curation.resolve(kind, written, event=self.event, car=car)
-        uri = self.minter.thing(kind, key)
+        uri = self._things.get((kind, written, car))
+        if uri is None:
+            key, _ = self.curation.resolve(kind, written, event=self.event, car=car)
+            uri = self._things[(kind, written, car)] = self.minter.thing(kind, key)
         if rdf_type is not None:
             self.add(uri, RDF.type, rdf_type)
         return uri
 
     def country(self, alpha3: str) -> URIRef:
-        uri = self.minter.country(alpha3)
+        if alpha3 in self._countries:
+            return self._countries[alpha3]
+        uri = self._countries[alpha3] = self.minter.country(alpha3)
         names = country_names(alpha3)
         self.add(uri, RDF.type, RG.Country)
         for language, name in names.items():

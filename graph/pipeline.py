@@ -165,17 +165,21 @@ def convert_event(races: list[RaceArticle], translations: list[Translation], nam
 
 def event_unit(converted: EventGraphs) -> tuple[Graph, list[tuple]]:
     """(what validating the event sees, triples of graphs that do not describe it). The event's
-    unit is every graph it is described in (as graph.validate.validate_dataset groups them); the
-    unit Graph is a fresh one, the caller's to give away (`Unit(..., owned=True)`)."""
-    unit = Graph()
+    unit is every graph it is described in (as graph.validate.validate_dataset groups them).
+
+    Uses `converted` up: the unit is its first such graph, with the others' triples added (copying
+    them into a fresh graph would cost as much as converting); pass it as `Unit(..., owned=True)`."""
+    unit: Graph | None = None
     unclaimed: list[tuple] = []
     for _, triples in converted.graphs:
-        if (converted.event, None, None) in triples:
+        if (converted.event, None, None) not in triples:
+            unclaimed.extend(triples)
+        elif unit is None:
+            unit = triples
+        else:
             for triple in triples:
                 unit.add(triple)
-        else:
-            unclaimed.extend(triples)
-    return unit, unclaimed
+    return (unit if unit is not None else Graph()), unclaimed
 
 
 # --- the build -------------------------------------------------------------------------------------
