@@ -4,8 +4,9 @@
    it names; errors are collected from all files. The main process counts every spelling
    (graph.names.NameBook) and decides the preferred labels once all are read (the naming pass of
    docs/model.md, "Spellings"); translations are matched to races by date and place.
-2. events: batches of events go to the pool, each with the naming decisions its articles need
-   (`Naming.subset`). A worker parses each event's articles again, converts and derives them
+2. events: batches of events go to the pool with the naming decisions (a file in the staging
+   folder, which each worker reads once). A worker parses each event's articles again (their
+   SHA-256 must not have changed since the read stage), converts and derives them
    (`convert_event`), validates the batch (graph.validate.EventValidator) and writes the batch's
    quads to a part file: each triple in its named graph, and again in the default graph, which
    the store keeps as the merge. The main process appends the part files to named-graphs.nq and
