@@ -191,7 +191,8 @@ def test_an_article_changed_after_it_was_read_is_an_input_error(tmp_path):
 
     def edit_once_read(stage: str, done: int, total: int) -> None:
         if stage == "reading articles" and done == total:
-            changed.write_text(changed.read_text(encoding="utf-8").replace("was generated", "was written"), encoding="utf-8")
+            text = changed.read_text(encoding="utf-8")
+            changed.write_text(text.replace("was generated", "was written"), encoding="utf-8")
 
     with pytest.raises(InputError, match=rf"{re.escape(str(changed))}: expected the file the build read"):
         build_graph([tmp_path / "articles"], tmp_path / "graph", workers=1, progress=edit_once_read)
