@@ -252,12 +252,15 @@ def _run(files, folder, base_uri, curation, validate, pool, workers, batch_size,
             for name, value in batch.seconds.items():
                 seconds[name] += value
             for event in batch.events:
-                unit = len(outcomes)
+                unit = done
                 for subject in event.subjects:
                     if first_unit.setdefault(subject, unit) != unit:
                         shared.add(subject)
                 event_warnings += event.warnings
-                outcomes.append((_graph(event.report), event.violations) if validate else None)
+                # A report without results adds nothing to validation.ttl but its prefixes: the
+                # first one is kept for them, the others are not held until the end.
+                if validate and (event.violations or not outcomes):
+                    outcomes.append((_graph(event.report), event.violations))
                 done += 1
                 if progress:
                     progress("building events", done, len(specs))
@@ -286,7 +289,7 @@ def _run(files, folder, base_uri, curation, validate, pool, workers, batch_size,
             rest.add(triple)
         for triple in unclaimed:
             rest.add(triple)
-        unit = len(outcomes)
+        unit = done
         for subject in rest.subjects(unique=True):
             if isinstance(subject, URIRef) and first_unit.setdefault(str(subject), unit) != unit:
                 shared.add(str(subject))
