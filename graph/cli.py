@@ -72,11 +72,15 @@ def cli():
               show_default="data/articles/curation.toml when building the bundled articles, else none",
               help="Curation file (TOML): spellings that are one thing, one spelling that is two things, "
                    "preferred labels. See docs/curation.md.")
-def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Path | None):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="every CPU",
+              help="Worker processes that read, convert and validate events, a batch of 8 at a time "
+                   "(a build of one batch runs in one process).")
+def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Path | None, jobs: int | None):
     """Build the graph from article files or folders (default: the bundled articles).
 
     Parses every article, converts it to RDF (one named graph per article), derives class winners,
-    lap length and distances, validates each event against the SHACL shapes, then writes into
+    lap length and distances, validates each event against the SHACL shapes (events in batches, in
+    --jobs worker processes, streamed to disk and into the store rather than held in memory), then writes into
     OUT: the pyoxigraph store, dumps (N-Triples, Turtle, TriG, gzipped), validation.ttl and
     build.json. OUT is replaced only when the graph conforms; otherwise the new build is left in
     OUT.rejected for inspection and OUT stays as it was.
@@ -85,14 +89,14 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Pat
     with one preferred label; each merge is reported as `merged: "spelling" → kind/key (preferred
     "label")`, and each curation rule as used or unused.
     """
-    from graph.build import InputError, build_graph
+    from graph.build import InputError, WorkerError, build_graph
     from graph.uris import BaseUriError
 
     try:
         if curation is None and not sources and BUNDLED_CURATION.is_file():
             curation = BUNDLED_CURATION
         outcome = build_graph(list(sources) or [BUNDLED_ARTICLES], out_dir, base_uri=base_uri, progress=Progress(),
-                              curation=curation)
+                              curation=curation, workers=jobs)
     except InputError as error:
         for article_error in error.errors:
             click.echo(f"error: {article_error}", err=True)
@@ -100,6 +104,8 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Pat
         sys.exit(EXIT_ERROR)
     except BaseUriError as error:
         fail(str(error))
+    except WorkerError as error:
+        fail(f"{error}; {out_dir} is unchanged")
     for merge in outcome.merges:
         click.echo(str(merge), err=True)
     for rule in outcome.curation.get("used", []):

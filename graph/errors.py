@@ -15,6 +15,10 @@ class ArticleError(ValueError):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # A build's worker processes send errors back pickled; rebuild them with every field.
+        return _rebuild, (type(self), self.path, self.line, self.message, self.column)
+
     def __str__(self) -> str:
         where = str(self.path)
         if self.line is not None:
@@ -22,6 +26,10 @@ class ArticleError(ValueError):
             if self.column is not None:
                 where += f":{self.column}"
         return f"{where}: {self.message}"
+
+
+def _rebuild(kind: type, path: Path, line: int | None, message: str, column: int | None) -> ArticleError:
+    return kind(path, line, message, column=column)
 
 
 def describe_found(text: str | None, limit: int = 60) -> str:

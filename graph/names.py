@@ -3,6 +3,9 @@
 The converter records every spelling it meets (a `Spelling`: which thing, how it was written, in
 which article); once every article is read, `name_things` gives each thing one preferred label per
 language and keeps every other spelling as skos:altLabel, in the graph of each article that wrote it.
+In two steps, so that a build can convert articles in worker processes: a `NameBook` counts every
+article's spellings and decides (`Naming`: preferred labels), then `describe_article` writes any one
+article's naming triples from those decisions.
 
 The preferred label is, by rule: a curation file's choice if it makes one; else the spelling most
 rows wrote; ties go to the one with more accented letters, then to mixed case over all capitals or
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
@@ -80,6 +84,62 @@ class _Thing:
     first_seen: dict = field(default_factory=dict)  # (lang, written) -> order of reading
     preferred: dict[str, str] = field(default_factory=dict)  # lang -> label
 
+    def copy(self) -> "_Thing":
+        return _Thing(self.kind, self.key, Counter(self.counts), dict(self.first_seen), dict(self.preferred))
+
+
+Key = tuple[str, str]  # (kind, key): the thing id/<kind>/<key>
+
+
+@dataclass(frozen=True)
+class Naming:
+    """The naming pass's decisions: each thing's preferred label by language, the merges they make
+    and the curation rules used. `describe_article` writes any one article's naming triples from
+    them, so articles can be converted apart (in worker processes) once every spelling was counted.
+    Plain data: a build hands it to its worker processes."""
+    preferred: dict[Key, dict[str, str]]
+    merges: tuple[Merge, ...] = ()
+    rules_used: frozenset[str] = frozenset()
+
+
+class NameBook:
+    """The naming pass, fed one article's spellings at a time (in reading order): it keeps counts per
+    thing, not the spellings, so what it holds grows with the things named, not with the articles."""
+
+    def __init__(self) -> None:
+        self._things: dict[Key, _Thing] = {}
+        self._order = [0]
+        self._rules: set[str] = set()
+        # chassis and engines by first spelling: (kind, key, lang) -> rows that wrote them
+        self._machines: Counter = Counter()
+
+    def add(self, spellings: Iterable[Spelling]) -> None:
+        spellings = list(spellings)
+        _collect(spellings, self._things, self._order)
+        for spelling in spellings:
+            self._rules.update(spelling.rules)
+            if spelling.kind in _MACHINES:
+                self._machines[(spelling.kind, spelling.key, spelling.lang)] += 1
+
+    def decide(self, curation: Curation = NO_CURATION) -> Naming:
+        """Preferred labels of everything added so far (the book itself is left as it is)."""
+        things = {key: thing.copy() for key, thing in self._things.items()}
+        order = [self._order[0]]
+        names = Names(rules_used=set(self._rules))
+        _choose([t for t in things.values() if t.kind != "manufacturer"], curation, names)
+        # Makers follow from the preferred names of chassis and engines, once per row that wrote
+        # them: counted as if each row spelt them, in the order the rows were read (a thing's first
+        # row comes before its makers could be met again).
+        for (kind, key, lang), rows in self._machines.items():
+            machine = Spelling(kind, key, "", "", lang)
+            for maker in _maker_spellings(machine, {k: t.preferred for k, t in things.items()}, curation):
+                names.rules_used.update(maker.rules)
+                _collect([maker], things, order)
+                things[("manufacturer", maker.key)].counts[(lang, maker.written)] += rows - 1
+        _choose([t for t in things.values() if t.kind == "manufacturer"], curation, names)
+        return Naming({key: thing.preferred for key, thing in things.items()}, tuple(names.merges),
+                      frozenset(names.rules_used))
+
 
 def _collect(spellings, things: dict, order: list[int]) -> None:
     for spelling in spellings:
@@ -111,78 +171,81 @@ def _choose(things, curation: Curation, names: Names) -> None:
 def name_things(read: list[tuple[str, list[Spelling]]], minter: Minter,
                 curation: Curation = NO_CURATION) -> Names:
     """Label every thing the articles name; `read` is (article stem, its spellings) in reading order."""
-    names = Names()
-    things: dict[tuple[str, str], _Thing] = {}
-    order = [0]
+    book = NameBook()
     for _, spellings in read:
-        _collect(spellings, things, order)
-        for spelling in spellings:
-            names.rules_used.update(spelling.rules)
-    _choose([t for t in things.values() if t.kind != "manufacturer"], curation, names)
-
-    # Makers follow from the preferred names of chassis and engines, once per row that wrote them.
-    made: list[tuple[str, list[Spelling]]] = []
-    for stem, spellings in read:
-        makers = []
-        for spelling in spellings:
-            if spelling.kind in ("chassis", "engine"):
-                for maker in _makers_of(things[(spelling.kind, spelling.key)]):
-                    key, rules = curation.resolve("manufacturer", maker)
-                    makers.append(Spelling("manufacturer", key, maker, stem, spelling.lang, rules))
-        made.append((stem, makers))
-    for _, spellings in made:
-        _collect(spellings, things, order)
-        for spelling in spellings:
-            names.rules_used.update(spelling.rules)
-    _choose([t for t in things.values() if t.kind == "manufacturer"], curation, names)
-
-    for (stem, spellings), (_, makers) in zip(read, made):
-        names.graphs[stem] = _describe(stem, [*spellings, *makers], things, minter, curation)
-    return names
+        book.add(spellings)
+    naming = book.decide(curation)
+    graphs = {stem: describe_article(stem, spellings, naming, minter, curation) for stem, spellings in read}
+    return Names(graphs, list(naming.merges), set(naming.rules_used))
 
 
-def _makers_of(thing: _Thing) -> list[str]:
-    name = thing.preferred.get("en") or next(iter(thing.preferred.values()))
-    if thing.kind == "chassis":
+def describe_article(stem: str, spellings: list[Spelling], naming: Naming, minter: Minter,
+                     curation: Curation = NO_CURATION) -> Graph:
+    """One article's naming triples (graph.convert.read_race leaves them out): preferred labels of
+    the things it names, its own other spellings as alternative labels, and what its chassis and
+    engines are made of, by `naming`'s decisions (all of them, or any part holding this article's things)."""
+    makers = [maker for spelling in spellings if spelling.kind in _MACHINES
+              for maker in _maker_spellings(spelling, naming.preferred, curation, stem)]
+    return _describe([*spellings, *makers], naming.preferred, minter, curation)
+
+
+_MACHINES = ("chassis", "engine")
+
+
+def _maker_spellings(machine: Spelling, preferred: dict[Key, dict[str, str]], curation: Curation,
+                     stem: str = "") -> list[Spelling]:
+    """The makers (and an engine's tuner) a chassis's or engine's preferred name gives, as spellings."""
+    found = []
+    for maker in _makers_of(machine.kind, preferred[(machine.kind, machine.key)]):
+        key, rules = curation.resolve("manufacturer", maker)
+        found.append(Spelling("manufacturer", key, maker, stem, machine.lang, rules))
+    return found
+
+
+def _makers_of(kind: str, preferred: dict[str, str]) -> list[str]:
+    name = preferred.get("en") or next(iter(preferred.values()))
+    if kind == "chassis":
         return [split_maker(name)[0]]
     parts = parse_engine(name)
     return [parts.maker] + ([parts.tuner] if parts.tuner else [])
 
 
-def _describe(stem: str, spellings: list[Spelling], things: dict, minter: Minter, curation: Curation) -> Graph:
+def _describe(spellings: list[Spelling], preferred: dict[Key, dict[str, str]], minter: Minter,
+              curation: Curation) -> Graph:
     """An article's triples about the things it names: preferred labels, its own other spellings, and
     what chassis and engines are made of."""
     graph = Graph()
     add = graph.add
-    done: set[tuple[str, str]] = set()
+    done: set[Key] = set()
     for spelling in spellings:
-        thing = things[(spelling.kind, spelling.key)]
-        uri = minter.thing(thing.kind, thing.key)
-        preferred = thing.preferred.get(spelling.lang)
-        if spelling.written != preferred:
+        kind, key = spelling.kind, spelling.key
+        labels = preferred[(kind, key)]
+        uri = minter.thing(kind, key)
+        if spelling.written != labels.get(spelling.lang):
             add((uri, SKOS.altLabel, Literal(spelling.written, lang=spelling.lang)))
-        if (thing.kind, thing.key) in done:
+        if (kind, key) in done:
             continue
-        done.add((thing.kind, thing.key))
-        for lang, label in thing.preferred.items():
+        done.add((kind, key))
+        for lang, label in labels.items():
             add((uri, RDFS.label, Literal(label, lang=lang)))
-        if thing.kind in _NAMED_BY_SCHEMA:
-            add((uri, SCHEMA_NAME, Literal(thing.preferred.get("en") or next(iter(thing.preferred.values())))))
-        if thing.kind == "manufacturer":
+        if kind in _NAMED_BY_SCHEMA:
+            add((uri, SCHEMA_NAME, Literal(labels.get("en") or next(iter(labels.values())))))
+        if kind == "manufacturer":
             add((uri, RDF.type, RG.Manufacturer))
-        elif thing.kind in ("chassis", "engine"):
-            _machine(graph, uri, thing, minter, curation)
+        elif kind in _MACHINES:
+            _machine(graph, uri, kind, labels, minter, curation)
     return graph
 
 
-def _machine(graph: Graph, uri: URIRef, thing: _Thing, minter: Minter, curation: Curation) -> None:
+def _machine(graph: Graph, uri: URIRef, kind: str, labels: dict[str, str], minter: Minter,
+             curation: Curation) -> None:
     """A chassis's or engine's maker (and an engine's parts), read from its preferred name."""
     def maker(name: str) -> URIRef:
         return minter.thing("manufacturer", curation.resolve("manufacturer", name)[0])
 
     add = graph.add
-    name = thing.preferred.get("en") or next(iter(thing.preferred.values()))
-    if thing.kind == "chassis":
+    name = labels.get("en") or next(iter(labels.values()))
+    if kind == "chassis":
         add((uri, RG.manufacturer, maker(split_maker(name)[0])))
         return
     parts = parse_engine(name)

@@ -105,6 +105,26 @@ def load_nquads(folder: Path, nquads: bytes) -> pyoxigraph.Store:
     return store
 
 
+def create_store(folder: Path) -> pyoxigraph.Store:
+    """The (new, empty) store of a build folder, open for writing."""
+    return pyoxigraph.Store(str(Path(folder) / STORE_SUBDIR))
+
+
+def bulk_load_files(store: pyoxigraph.Store, named_graphs: Path, merge: Path) -> None:
+    """Bulk-load files into `store` without holding them in memory: `named_graphs` (N-Quads, every
+    quad in its named graph) and `merge` (N-Triples, the same triples for the default graph, which
+    the store keeps as the RDF merge of the named graphs; see load_nquads). A build loads its
+    events in chunks: pyoxigraph's bulk loader holds a whole call's input in memory."""
+    store.bulk_load(path=str(named_graphs), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(merge), format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.DefaultGraph())
+
+
+def finish_store(store: pyoxigraph.Store) -> None:
+    """Make a bulk-loaded store ready to read: flushed and compacted."""
+    store.flush()
+    store.optimize()
+
+
 def named_graph_quads(store: pyoxigraph.Store):
     """Every quad of the named graphs, leaving out the default graph (which only repeats their merge)."""
     return (quad for quad in store.quads_for_pattern(None, None, None)
