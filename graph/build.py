@@ -8,7 +8,6 @@ and the graph conforms; a failed or killed build leaves the previous one exactly
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,13 @@ from graph.convert import convert_translation, event_uri, read_race
 from graph.curation import NO_CURATION, Curation, CurationError, read_curation
 from graph.derive import derive
 from graph.errors import ArticleError
-from graph.metadata import describe_dataset, prefixes
+from graph.dumps import write_dumps
+from graph.metadata import describe_dataset
 from graph.names import Merge, name_things
 from graph.statistics import count_statistics
 from graph.paths import ONTOLOGY_FILE
 from graph.translate import match_translation
+from graph.update_state import write_state
 from graph.uris import DEFAULT_BASE, Minter
 from graph.vocab import RG
 
@@ -143,6 +144,7 @@ class Assembled:
     warnings: list[str]
     merges: list[Merge]
     curation: dict  # {"file", "used": ["<rule id>: <what it says>"], "unused": [...]}
+    converted: list = field(default_factory=list)  # each race's ConvertedRace: graph.incremental keeps its spellings
 
     def __iter__(self):
         """`dataset, warnings = assemble(...)`, as callers wrote before merges were reported."""
@@ -176,8 +178,7 @@ def assemble(races: list[RaceArticle], translations: list[Translation], *,
         warnings += [str(w) for w in translation.warnings]
         race = match_translation(translation, races)
         if race is None:
-            warnings.append(f"{translation.source.path}: translation ({translation.language}) of an event on "
-                            f"{translation.date.isoformat()} matches no race article by date and place; not added")
+            warnings.append(unmatched_translation(translation))
             continue
         matched.append(translation)
         triples = convert_translation(translation, event_uri(race, minter), minter)
@@ -186,12 +187,13 @@ def assemble(races: list[RaceArticle], translations: list[Translation], *,
     _add_graph(dataset, minter.ontology_graph, ontology)
     sources = [minter.article_graph(a.source.stem) for a in [*races, *matched]]  # only graphs that exist
     _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
-    report = {
-        "file": str(curation.path) if curation.path else None,
-        "used": [f"{rule}: {text}" for rule, text in curation.rules if rule in names.rules_used],
-        "unused": [f"{rule}: {text}" for rule, text in curation.rules if rule not in names.rules_used],
-    }
-    return Assembled(dataset, warnings, names.merges, report)
+    return Assembled(dataset, warnings, names.merges, curation.report(names.rules_used), converted)
+
+
+def unmatched_translation(translation: Translation) -> str:
+    """The warning for a translation that matches no race article (it is left out of the graph)."""
+    return (f"{translation.source.path}: translation ({translation.language}) of an event on "
+            f"{translation.date.isoformat()} matches no race article by date and place; not added")
 
 
 def _add_graph(dataset: Dataset, name: URIRef, triples: Graph) -> None:
@@ -228,6 +230,8 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         # build.json lists every warning the build prints: the articles' and the shapes' own
         printed = warnings + [result_line(v) for v in violations if v.severity == "Warning"]
         counts = _write(staging, dataset, report, base_uri, races, translations, printed, conforms, assembled)
+        # what `racegraph add` and `remove` need to update this build without a full rebuild
+        write_state(staging, dataset, races, translations, assembled, violations, curation, base_uri)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -246,16 +250,7 @@ def _write(folder: Path, dataset: Dataset, report: Graph | None, base_uri: str, 
            warnings: list[str], conforms: bool, assembled: Assembled) -> dict[str, int]:
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
     store = store_module.load_nquads(folder, nquads)
-    dumps = folder / store_module.DUMPS_SUBDIR
-    dumps.mkdir()
-    names = prefixes(base_uri)
-    merged = pyoxigraph.DefaultGraph()
-    with gzip.open(dumps / "racegraph.nt.gz", "wb") as out:
-        store.dump(out, pyoxigraph.RdfFormat.N_TRIPLES, from_graph=merged)
-    with gzip.open(dumps / "racegraph.ttl.gz", "wb") as out:
-        store.dump(out, pyoxigraph.RdfFormat.TURTLE, from_graph=merged, prefixes=names)
-    with gzip.open(dumps / "racegraph.trig.gz", "wb") as out:
-        pyoxigraph.serialize(store_module.named_graph_quads(store), out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
+    write_dumps(folder, store, base_uri)
     if report is not None:
         report.serialize(folder / store_module.VALIDATION_REPORT, format="turtle")
     counts = _counts(store)

@@ -108,9 +108,32 @@ def _choose(things, curation: Curation, names: Names) -> None:
                 names.merges.append(Merge(thing.kind, thing.key, written, thing.preferred[lang], count))
 
 
-def name_things(read: list[tuple[str, list[Spelling]]], minter: Minter,
-                curation: Curation = NO_CURATION) -> Names:
-    """Label every thing the articles name; `read` is (article stem, its spellings) in reading order."""
+@dataclass
+class Naming:
+    """The naming pass's decisions, before any triple is written: every thing with its preferred
+    labels, each article's spellings and the maker spellings its chassis and engines give.
+    `describe(stem)` writes one article's naming triples, so an incremental update (graph.incremental)
+    can rewrite only the articles whose things changed."""
+    things: dict[tuple[str, str], _Thing]
+    read: dict[str, list[Spelling]]  # article stem -> its spellings
+    made: dict[str, list[Spelling]]  # article stem -> the makers its chassis and engines name
+    merges: list[Merge]
+    rules_used: set[str]
+
+    def preferred(self, kind: str, key: str) -> dict[str, str]:
+        thing = self.things.get((kind, key))
+        return dict(thing.preferred) if thing else {}
+
+    def mentioned(self, stem: str) -> set[tuple[str, str]]:
+        """(kind, key) of every thing the article's naming triples speak of."""
+        return {(s.kind, s.key) for s in [*self.read.get(stem, ()), *self.made.get(stem, ())]}
+
+    def describe(self, stem: str, minter: Minter, curation: Curation = NO_CURATION) -> Graph:
+        return _describe(stem, [*self.read[stem], *self.made[stem]], self.things, minter, curation)
+
+
+def choose_names(read: list[tuple[str, list[Spelling]]], curation: Curation = NO_CURATION) -> Naming:
+    """Choose every thing's preferred labels; `read` is (article stem, its spellings) in reading order."""
     names = Names()
     things: dict[tuple[str, str], _Thing] = {}
     order = [0]
@@ -135,10 +158,15 @@ def name_things(read: list[tuple[str, list[Spelling]]], minter: Minter,
         for spelling in spellings:
             names.rules_used.update(spelling.rules)
     _choose([t for t in things.values() if t.kind == "manufacturer"], curation, names)
+    return Naming(things, dict(read), dict(made), names.merges, names.rules_used)
 
-    for (stem, spellings), (_, makers) in zip(read, made):
-        names.graphs[stem] = _describe(stem, [*spellings, *makers], things, minter, curation)
-    return names
+
+def name_things(read: list[tuple[str, list[Spelling]]], minter: Minter,
+                curation: Curation = NO_CURATION) -> Names:
+    """Label every thing the articles name; `read` is (article stem, its spellings) in reading order."""
+    naming = choose_names(read, curation)
+    graphs = {stem: naming.describe(stem, minter, curation) for stem, _ in read}
+    return Names(graphs, naming.merges, naming.rules_used)
 
 
 def _makers_of(thing: _Thing) -> list[str]:

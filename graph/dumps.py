@@ -1,0 +1,25 @@
+"""The three gzipped dumps of a build folder, written from its store (graph.build and graph.incremental)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pyoxigraph
+
+from graph import store as store_module
+from graph.metadata import prefixes
+
+
+def write_dumps(folder: Path, store: pyoxigraph.Store, base_uri: str) -> None:
+    """dumps/racegraph.nt.gz and .ttl.gz (the merge) and .trig.gz (the named graphs) under `folder`."""
+    dumps = Path(folder) / store_module.DUMPS_SUBDIR
+    dumps.mkdir()
+    names = prefixes(base_uri)
+    merged = pyoxigraph.DefaultGraph()
+    with gzip.open(dumps / "racegraph.nt.gz", "wb") as out:
+        store.dump(out, pyoxigraph.RdfFormat.N_TRIPLES, from_graph=merged)
+    with gzip.open(dumps / "racegraph.ttl.gz", "wb") as out:
+        store.dump(out, pyoxigraph.RdfFormat.TURTLE, from_graph=merged, prefixes=names)
+    with gzip.open(dumps / "racegraph.trig.gz", "wb") as out:
+        pyoxigraph.serialize(store_module.named_graph_quads(store), out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
