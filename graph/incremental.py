@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import fcntl
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -112,8 +113,21 @@ class _KeptRace:
 def update_build(target: Path, *, add: list[Path] = (), remove: list[str] = (),
                  progress: Progress | None = None) -> UpdateOutcome:
     """Add (or replace) the articles `add` and remove the events `remove` in the build `target`.
-    Raises InputError (unreadable article), UnknownEventError, StoreMissingError."""
+    Raises InputError (unreadable article), UnknownEventError, StoreMissingError.
+
+    Updates of one build wait for each other (an exclusive lock in its builds folder): two at once
+    would each start from the same build, and the second to publish would drop the first's change."""
     target = Path(target)
+    if store_dir.current_build(target) is None:  # before the lock, which would create DIR.builds
+        raise store_module.StoreMissingError(target)
+    lock_path = store_dir.builds_folder(target) / ".update.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _update(target, list(add), list(remove), progress)
+
+
+def _update(target: Path, add: list[Path], remove: list[str], progress: Progress | None) -> UpdateOutcome:
     current = store_dir.current_build(target)
     if current is None:
         raise store_module.StoreMissingError(target)

@@ -130,6 +130,31 @@ def added(partial_build, partial_snapshot, articles):
     return result
 
 
+@pytest.mark.live
+def test_add_under_a_live_server_switches_it_to_the_new_data(request, partial_build, partial_snapshot):
+    """The first test of the module: the server is started on the build without ADDED, then the
+    module's `add` runs under it."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--store", str(partial_build),
+                                "--host", "127.0.0.1", "--port", str(port)])
+    try:
+        wait_for_port(port, process)
+        root = f"http://127.0.0.1:{port}/"
+        assert requests.get(root + "id/event/2006-24-hours-of-le-mans", timeout=30,
+                            headers={"Accept": "application/n-triples"}).status_code == 404
+        other = root + "id/event/2003-1000-km-of-le-mans"
+        etag = requests.get(other, timeout=30, headers={"Accept": "application/n-triples"}).headers["ETag"]
+        request.getfixturevalue("added")
+        # the server moves to the new build between requests: the next request sees it
+        back = requests.get(root + "id/event/2006-24-hours-of-le-mans", timeout=30,
+                            headers={"Accept": "application/n-triples"})
+        assert back.status_code == 200 and "2006 24 Hours of Le Mans" in back.text
+        assert requests.get(other, timeout=30, headers={"Accept": "application/n-triples"}).headers["ETag"] != etag
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def test_add_of_one_article_gives_the_full_build_quad_for_quad(added, partial_build, full_build):
     assert_same_build(partial_build, full_build)
 
@@ -151,14 +176,6 @@ def test_a_spelling_variant_changes_a_preferred_label_in_other_articles(added, p
     after = {str(q.object) for q in open_store(partial_build).quads_for_pattern(None, label, None)}
     assert after - before  # new preferred labels appear ...
     assert before - after  # ... and some labels no article prefers any more are gone from every graph
-
-
-def test_remove_gives_the_build_without_that_article(added, partial_build, partial_snapshot):
-    result = invoke("remove", "2006-24-hours-of-le-mans", "--store", partial_build)
-    assert result.exit_code == 0, result.output
-    assert_same_build(partial_build, partial_snapshot)
-    result = invoke("add", FIXTURES / "variants" / ADDED, "--store", partial_build)  # back, for the next tests
-    assert result.exit_code == 0, result.output
 
 
 def test_remove_of_an_unknown_event_exits_2_and_changes_nothing(added, partial_build):
@@ -195,58 +212,38 @@ def test_add_that_violates_a_shared_resource_exits_1_and_changes_nothing(added, 
     assert tree(partial_build) == before
 
 
-def test_add_under_a_live_server_switches_it_to_the_new_data(added, partial_build, tmp_path):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "serve", "--store", str(partial_build),
-                                "--host", "127.0.0.1", "--port", str(port)])
-    try:
-        wait_for_port(port, process)
-        root = f"http://127.0.0.1:{port}/"
-        assert requests.get(root + "id/event/2006-24-hours-of-le-mans", timeout=30,
-                            headers={"Accept": "application/n-triples"}).status_code == 200
-        other = root + "id/event/2003-1000-km-of-le-mans"
-        etag = requests.get(other, timeout=30, headers={"Accept": "application/n-triples"}).headers["ETag"]
-        result = invoke("remove", ADDED_EVENT, "--store", partial_build)
-        assert result.exit_code == 0, result.output
-        # the server moves to the new build between requests: the next request sees it
-        gone = requests.get(root + "id/event/2006-24-hours-of-le-mans", timeout=30,
-                            headers={"Accept": "application/n-triples"})
-        assert gone.status_code == 404
-        assert requests.get(other, timeout=30, headers={"Accept": "application/n-triples"}).headers["ETag"] != etag
-        result = invoke("add", FIXTURES / "variants" / ADDED, "--store", partial_build)
-        assert result.exit_code == 0, result.output
-        back = requests.get(root + "id/event/2006-24-hours-of-le-mans", timeout=30,
-                            headers={"Accept": "application/n-triples"})
-        assert back.status_code == 200 and "2006 24 Hours of Le Mans" in back.text
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def test_add_publish_to_sends_the_changed_graphs_to_a_real_oxigraph_server(partial_build, tmp_path):
+def test_add_and_remove_publish_to_send_the_changed_graphs_to_a_real_oxigraph_server(partial_snapshot, tmp_path):
     from store_servers import oxigraph_binary, start_oxigraph
 
     if oxigraph_binary() is None:
         pytest.skip("the oxigraph server is not installed")
     store = tmp_path / "store"
-    shutil.copytree(partial_build, store, symlinks=False)  # a plain folder copy: its own build history
+    shutil.copytree(partial_snapshot, store)  # the build without ADDED, with a build history of its own
     server = start_oxigraph(tmp_path, free_port())
     try:
         result = invoke("publish", "--store", store, *server.publish_arguments())
         assert result.exit_code == 0, result.output
         where = ["--publish-to", server.query_url, "--graph-store", server.graph_store_url]
-        result = invoke("remove", "2006-24-hours-of-le-mans", "--store", store, *where)
-        assert result.exit_code == 0, result.output
-        assert "deleted 2" in result.output  # its article graph and its derived graph
-        assert_same_quads(served_quads(server), open_store(store).quads_for_pattern(None, None, None))
         result = invoke("add", FIXTURES / "variants" / ADDED, "--store", store, *where)
         assert result.exit_code == 0, result.output
         update = json.loads((store / "build.json").read_text(encoding="utf-8"))["update"]
         assert f"published {len(update['changed_graphs'])} changed graphs" in result.output
         assert len(update["changed_graphs"]) < sum(1 for _ in open_store(store).named_graphs())
         assert_same_quads(served_quads(server), open_store(store).quads_for_pattern(None, None, None))
+        result = invoke("remove", "2006-24-hours-of-le-mans", "--store", store, *where)
+        assert result.exit_code == 0, result.output
+        assert "deleted 2" in result.output  # its article graph and its derived graph
+        assert_same_quads(served_quads(server), open_store(store).quads_for_pattern(None, None, None))
     finally:
         server.stop()
+
+
+
+def test_remove_gives_the_build_without_that_article(added, partial_build, partial_snapshot):
+    """The last test of the module: it takes ADDED out again, by its event IRI."""
+    result = invoke("remove", ADDED_EVENT, "--store", partial_build)
+    assert result.exit_code == 0, result.output
+    assert_same_build(partial_build, partial_snapshot)
 
 
 def served_quads(server) -> list:
