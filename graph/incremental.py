@@ -27,6 +27,7 @@ import bisect
 import datetime as dt
 import fcntl
 import shutil
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -36,7 +37,7 @@ from rdflib import Graph, URIRef
 from graph import store as store_module
 from graph import store_dir
 from graph.article import RaceArticle, Source, Translation, read_article
-from graph.build import InputError, _counts, collect_sources, read_articles, result_line, unmatched_translation
+from graph.build import InputError, collect_sources, counts_from_statistics, read_articles, result_line, unmatched_translation
 from graph.convert import convert_translation, read_race
 from graph.curation import NO_CURATION, read_curation
 from graph.derive import derive
@@ -45,7 +46,7 @@ from graph.errors import ArticleError
 from graph.metadata import describe_dataset
 from graph.names import choose_names
 from graph.prose import Venue
-from graph.statistics import count_statistics
+from graph.statistics_delta import update_statistics
 from graph.store_patch import clone_store, replace_graphs
 from graph.translate import match_translation
 from graph.update_state import (SOURCES_SUBDIR, State, has_state, kept_curation, link_or_copy, load_state,
@@ -84,6 +85,7 @@ class UpdateOutcome:
     events_validated: int = 0
     rejected_dir: Path | None = None
     build_id: str | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 @dataclass
@@ -128,6 +130,7 @@ def update_build(target: Path, *, add: list[Path] = (), remove: list[str] = (),
 
 
 def _update(target: Path, add: list[Path], remove: list[str], progress: Progress | None) -> UpdateOutcome:
+    clock = _Clock()
     current = store_dir.current_build(target)
     if current is None:
         raise store_module.StoreMissingError(target)
@@ -152,6 +155,7 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
         raise InputError([ArticleError(target, None, "expected at least one race article to remain in the build, "
                                                      "found none (removing every event leaves nothing to serve)")])
 
+    clock.mark("read")
     # 2. naming, over every article's spellings
     old_naming = choose_names([(r["file"].rsplit(".txt", 1)[0], _spellings(r)) for r in state.races], curation)
     new_naming = choose_names([(race.stem, _spellings(race.record)) for race in races], curation)
@@ -175,6 +179,7 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
     events_of_changed_translations = {e for rec, _, changed, old in translations if changed for e in (rec["event"], old) if e}
     touched |= {race.file for race in races if race.record["event"] in events_of_changed_translations}
 
+    clock.mark("naming")
     # re-convert every touched race from its kept copy (or the file just read)
     for race in races:
         if race.file in touched and race.article is None:
@@ -211,11 +216,13 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
     metadata = describe_dataset(minter, sources)
     changes[minter.metadata_graph] = metadata
 
+    clock.mark("convert")
     # 4. the store
     staging = store_dir.prepare_staging(target)
     try:
         store = clone_store(current, staging)
         delta = replace_graphs(store, changes)
+        clock.mark("store")
 
         # 5. validation of what changed
         units = []
@@ -234,6 +241,7 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
         result, shared = validate_update(store, units, rest, delta.subjects, graph_units,
                                          excluded={race.record["event"] for race in races},
                                          ontology_graph=str(minter.ontology_graph))
+        clock.mark("validate")
         by_event: dict[str, list] = {}
         for violation in result.violations:
             if violation.severity == "Warning":
@@ -268,8 +276,11 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
         result.report.serialize(staging / store_module.VALIDATION_REPORT, format="turtle")
         if result.conforms:
             write_dumps(staging, store, base_uri)
-        counts = _counts(store)
-        statistics = count_statistics(store, base_uri=base_uri)
+        clock.mark("dumps")
+        statistics = update_statistics(info.statistics, store, removed=delta.removed, added=delta.added,
+                                       graphs=[str(name) for name in changes], base_uri=base_uri)
+        counts = counts_from_statistics(statistics)
+        clock.mark("statistics")
         del store  # release RocksDB before the folder is renamed
         outcome.counts = counts
         read_now = {article.source.path.name: article.source.path for article in [*new_races, *new_translations]}
@@ -302,7 +313,22 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
     else:
         outcome.rejected_dir = target.with_name(target.name + ".rejected")
         store_dir.keep_rejected(staging, outcome.rejected_dir)
+    clock.mark("write and publish")
+    outcome.phases = clock.phases
     return outcome
+
+
+class _Clock:
+    """Wall time of each phase of an update, for benchmarks/incremental.py."""
+
+    def __init__(self):
+        self.phases: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = round(now - self._last, 3)
+        self._last = now
 
 
 def _curation(current: Path, state: State):

@@ -20,6 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from graph.sparql_rules import from_oxigraph
+from graph.store_patch import matching
 from graph.validate import EventValidator, Unit, ValidationResult, merge_outcomes
 
 _TYPE = ox.NamedNode(str(RDF.type))
@@ -58,7 +59,7 @@ def _union(graphs: list[Graph]) -> Graph:
 
 
 def _named_graphs_describing(store: ox.Store, subject, ontology_graph: str) -> set[str]:
-    return {quad.graph_name.value for quad in store.quads_for_pattern(subject, None, None, None)
+    return {quad.graph_name.value for quad in matching(store, subject)
             if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value != ontology_graph}
 
 
@@ -80,12 +81,12 @@ def _description(store: ox.Store, shared: set, ontology_graph: str) -> Graph:
     by the graph that links to it."""
     unit = Graph()
     for subject in shared:
-        for quad in store.quads_for_pattern(subject, None, None, None):
+        for quad in matching(store, subject):
             graph = quad.graph_name
             if not isinstance(graph, ox.NamedNode) or graph.value == ontology_graph:
                 continue
             unit.add((from_oxigraph(subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
             if quad.predicate != _TYPE and isinstance(quad.object, ox.NamedNode):
-                for typed in store.quads_for_pattern(quad.object, _TYPE, None, graph):
+                for typed in matching(store, quad.object, _TYPE, None, graph):
                     unit.add((from_oxigraph(quad.object), from_oxigraph(_TYPE), from_oxigraph(typed.object)))
     return unit
