@@ -60,11 +60,25 @@ def full_build(articles, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def partial_build(articles, tmp_path_factory) -> Path:
-    """Every article but ADDED, built whole (the files in the order a folder build reads them)."""
+def store_server(tmp_path_factory):
+    """Oxigraph's SPARQL server, of this module alone (other modules' servers hold other builds)."""
+    from store_servers import start_oxigraph
+
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"), free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def partial_build(articles, store_server, tmp_path_factory) -> Path:
+    """Every article but ADDED, built whole (the files in the order a folder build reads them) with
+    `racegraph build --publish-to`, so the store server holds it too."""
     out = tmp_path_factory.mktemp("partial") / "graph"
     files = sorted(p for p in articles.glob("*.txt") if p.name != ADDED)
-    assert build_graph(files, out, curation=CURATION).conforms
+    result = invoke("build", *files, "--out", out, "--curation", CURATION,
+                    "--publish-to", store_server.query_url, "--graph-store", store_server.graph_store_url)
+    assert result.exit_code == 0, result.output
+    assert "published " in result.output
     return out
 
 
@@ -212,31 +226,35 @@ def test_add_that_violates_a_shared_resource_exits_1_and_changes_nothing(added, 
     assert tree(partial_build) == before
 
 
-def test_add_and_remove_publish_to_send_the_changed_graphs_to_a_real_oxigraph_server(partial_snapshot, tmp_path):
-    from store_servers import oxigraph_binary, start_oxigraph
-
-    if oxigraph_binary() is None:
-        pytest.skip("the oxigraph server is not installed")
+def test_add_and_remove_publish_to_send_the_changed_graphs_to_a_real_oxigraph_server(
+        partial_snapshot, store_server, tmp_path):
+    """The server holds the build without ADDED (`build --publish-to`); a copy of that build is updated
+    with `--publish-to`, and the server must then hold what the updated build holds."""
     store = tmp_path / "store"
     shutil.copytree(partial_snapshot, store)  # the build without ADDED, with a build history of its own
-    server = start_oxigraph(tmp_path, free_port())
-    try:
-        result = invoke("publish", "--store", store, *server.publish_arguments())
-        assert result.exit_code == 0, result.output
-        where = ["--publish-to", server.query_url, "--graph-store", server.graph_store_url]
-        result = invoke("add", FIXTURES / "variants" / ADDED, "--store", store, *where)
-        assert result.exit_code == 0, result.output
-        update = json.loads((store / "build.json").read_text(encoding="utf-8"))["update"]
-        assert f"published {len(update['changed_graphs'])} changed graphs" in result.output
-        assert len(update["changed_graphs"]) < sum(1 for _ in open_store(store).named_graphs())
-        assert_same_quads(served_quads(server), open_store(store).quads_for_pattern(None, None, None))
-        result = invoke("remove", "2006-24-hours-of-le-mans", "--store", store, *where)
-        assert result.exit_code == 0, result.output
-        assert "deleted 2" in result.output  # its article graph and its derived graph
-        assert_same_quads(served_quads(server), open_store(store).quads_for_pattern(None, None, None))
-    finally:
-        server.stop()
+    assert_same_quads(served_quads(store_server), open_store(store).quads_for_pattern(None, None, None))
+    where = ["--publish-to", store_server.query_url, "--graph-store", store_server.graph_store_url]
+    result = invoke("add", FIXTURES / "variants" / ADDED, "--store", store, *where)
+    assert result.exit_code == 0, result.output
+    update = json.loads((store / "build.json").read_text(encoding="utf-8"))["update"]
+    assert f"published {len(update['changed_graphs'])} changed graphs" in result.output
+    assert len(update["changed_graphs"]) < sum(1 for _ in open_store(store).named_graphs())
+    assert_same_quads(served_quads(store_server), open_store(store).quads_for_pattern(None, None, None))
+    result = invoke("remove", "2006-24-hours-of-le-mans", "--store", store, *where)
+    assert result.exit_code == 0, result.output
+    assert "deleted 2" in result.output  # its article graph and its derived graph
+    assert_same_quads(served_quads(store_server), open_store(store).quads_for_pattern(None, None, None))
 
+
+def test_query_store_url_asks_the_store_server(partial_snapshot, store_server):
+    """`racegraph query --store-url` answers from the server; the folder gives only build.json."""
+    text = "SELECT ?title WHERE { ?e a rg:RaceEvent ; rdfs:label ?title FILTER(LANG(?title) = 'en') } ORDER BY ?title"
+    local = invoke("query", "--store", partial_snapshot, "--format", "csv", text)
+    remote = invoke("query", "--store", partial_snapshot, "--store-url", store_server.query_url, "--format", "csv", text)
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert remote.output == local.output and "2005 24 Hours of Le Mans" in remote.output
+    stopped = invoke("query", "--store", partial_snapshot, "--store-url", f"http://127.0.0.1:{free_port()}/query", text)
+    assert stopped.exit_code == 2 and "error:" in stopped.output
 
 
 def test_remove_gives_the_build_without_that_article(added, partial_build, partial_snapshot):
