@@ -164,8 +164,11 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Pat
 @store_option
 @publish_options("--publish-to", "Then send the changed graphs (and the merge) to this SPARQL server "
                                  "(its query URL), where `racegraph publish` put the build.")
+@click.option("--defer-dumps", is_flag=True,
+              help="Keep the current dumps instead of writing them again (the one step whose time grows with the "
+                   "whole graph); build.json names the build they come from. The next update without it writes them.")
 def add(articles: tuple[Path, ...], store_dir: Path, endpoint: str | None, graph_store: str | None,
-        default_graph: str | None, auth: str | None):
+        default_graph: str | None, auth: str | None, defer_dumps: bool):
     """Add or replace articles in an existing build, without rebuilding it (docs/updates.md).
 
     ARTICLE is a file or a folder of them. An article whose file name the build already holds replaces
@@ -174,7 +177,7 @@ def add(articles: tuple[Path, ...], store_dir: Path, endpoint: str | None, graph
     is published as a new build (a running server moves to it), or, on an unreadable article or a
     violation, left exactly as it was (exit 2 or 1).
     """
-    _update(store_dir, list(articles), [], endpoint, graph_store, default_graph, auth)
+    _update(store_dir, list(articles), [], endpoint, graph_store, default_graph, auth, defer_dumps)
 
 
 @cli.command()
@@ -182,19 +185,22 @@ def add(articles: tuple[Path, ...], store_dir: Path, endpoint: str | None, graph
 @store_option
 @publish_options("--publish-to", "Then delete the removed graphs on this SPARQL server (its query URL) and "
                                  "send the changed ones and the merge.")
+@click.option("--defer-dumps", is_flag=True,
+              help="Keep the current dumps instead of writing them again (the one step whose time grows with the "
+                   "whole graph); build.json names the build they come from. The next update without it writes them.")
 def remove(events: tuple[str, ...], store_dir: Path, endpoint: str | None, graph_store: str | None,
-           default_graph: str | None, auth: str | None):
+           default_graph: str | None, auth: str | None, defer_dumps: bool):
     """Remove events (and their article) from an existing build, without rebuilding it.
 
     EVENT is the event's IRI, its slug (2003-1000-km-of-le-mans) or its exact English title. The result
     is the build a full build without those articles would make; translations of a removed event stay
     in the build, unmatched, as a full build would keep them. An unknown event exits 2, changing nothing.
     """
-    _update(store_dir, [], list(events), endpoint, graph_store, default_graph, auth)
+    _update(store_dir, [], list(events), endpoint, graph_store, default_graph, auth, defer_dumps)
 
 
 def _update(store_dir: Path, articles: list[Path], events: list[str], endpoint: str | None,
-            graph_store: str | None, default_graph: str | None, auth: str | None) -> None:
+            graph_store: str | None, default_graph: str | None, auth: str | None, defer_dumps: bool) -> None:
     from graph.build import InputError
     from graph.incremental import UnknownEventError, update_build
     from graph.publish import PublishError, parse_auth, publish_changes
@@ -202,7 +208,7 @@ def _update(store_dir: Path, articles: list[Path], events: list[str], endpoint: 
 
     try:
         credentials = parse_auth(auth)
-        outcome = update_build(store_dir, add=articles, remove=events, progress=Progress())
+        outcome = update_build(store_dir, add=articles, remove=events, progress=Progress(), defer_dumps=defer_dumps)
     except InputError as error:
         for article_error in error.errors:
             click.echo(f"error: {article_error}", err=True)

@@ -113,9 +113,13 @@ class _KeptRace:
 
 
 def update_build(target: Path, *, add: list[Path] = (), remove: list[str] = (),
-                 progress: Progress | None = None) -> UpdateOutcome:
+                 progress: Progress | None = None, defer_dumps: bool = False) -> UpdateOutcome:
     """Add (or replace) the articles `add` and remove the events `remove` in the build `target`.
     Raises InputError (unreadable article), UnknownEventError, StoreMissingError.
+
+    `defer_dumps`: keep the dumps of the build updated (hard links) instead of writing them again, the
+    one part of an update whose time grows with the whole graph; build.json's `update.dumps_of_build`
+    then names the build they were written from, until an update without it writes them afresh.
 
     Updates of one build wait for each other (an exclusive lock in its builds folder): two at once
     would each start from the same build, and the second to publish would drop the first's change."""
@@ -126,10 +130,11 @@ def update_build(target: Path, *, add: list[Path] = (), remove: list[str] = (),
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _update(target, list(add), list(remove), progress)
+        return _update(target, list(add), list(remove), progress, defer_dumps)
 
 
-def _update(target: Path, add: list[Path], remove: list[str], progress: Progress | None) -> UpdateOutcome:
+def _update(target: Path, add: list[Path], remove: list[str], progress: Progress | None,
+            defer_dumps: bool) -> UpdateOutcome:
     clock = _Clock()
     current = store_dir.current_build(target)
     if current is None:
@@ -274,7 +279,13 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
                                 violations=result.violations, merges=new_naming.merges,
                                 events_validated=result.events_checked)
         result.report.serialize(staging / store_module.VALIDATION_REPORT, format="turtle")
-        if result.conforms:
+        dumps_of_build = None  # this build's own
+        if result.conforms and defer_dumps and (current / store_module.DUMPS_SUBDIR).is_dir():
+            dumps_of_build = info.data.get("update", {}).get("dumps_of_build") or info.data.get("build_id")
+            (staging / store_module.DUMPS_SUBDIR).mkdir()
+            for dump in (current / store_module.DUMPS_SUBDIR).iterdir():
+                link_or_copy(dump, staging / store_module.DUMPS_SUBDIR / dump.name)
+        elif result.conforms:
             write_dumps(staging, store, base_uri)
         clock.mark("dumps")
         statistics = update_statistics(info.statistics, store, removed=delta.removed, added=delta.added,
@@ -303,7 +314,7 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
             "update": {"from_build": info.data.get("build_id"), "added": outcome.added, "removed": outcome.removed,
                        "reconverted": outcome.touched, "changed_graphs": outcome.changed_graphs,
                        "removed_graphs": outcome.removed_graphs, "events_validated": outcome.events_validated,
-                       "shared_resources_validated": len(shared)},
+                       "shared_resources_validated": len(shared), "dumps_of_build": dumps_of_build},
         })
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -8,6 +8,7 @@ whole build, quad for quad; removing it again must give the build without it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -171,6 +172,8 @@ def test_add_under_a_live_server_switches_it_to_the_new_data(request, partial_bu
 
 def test_add_of_one_article_gives_the_full_build_quad_for_quad(added, partial_build, full_build):
     assert_same_build(partial_build, full_build)
+    with gzip.open(partial_build / "dumps" / "racegraph.nt.gz", "rt", encoding="utf-8") as dump:
+        assert sum(1 for _ in dump) == build_info(partial_build)["statistics"]["triples"]  # dumps written anew
 
 
 def test_add_reconverts_only_the_articles_whose_labels_changed(added, partial_build):
@@ -258,9 +261,14 @@ def test_query_store_url_asks_the_store_server(partial_snapshot, store_server):
 
 
 def test_remove_gives_the_build_without_that_article(added, partial_build, partial_snapshot):
-    """The last test of the module: it takes ADDED out again, by its event IRI."""
-    result = invoke("remove", ADDED_EVENT, "--store", partial_build)
+    """The last test of the module: it takes ADDED out again, by its event IRI, keeping the dumps."""
+    before = json.loads((partial_build / "build.json").read_text(encoding="utf-8"))
+    dumps = {path.name: path.read_bytes() for path in (partial_build / "dumps").iterdir()}
+    result = invoke("remove", ADDED_EVENT, "--store", partial_build, "--defer-dumps")
     assert result.exit_code == 0, result.output
+    assert {path.name: path.read_bytes() for path in (partial_build / "dumps").iterdir()} == dumps
+    after = json.loads((partial_build / "build.json").read_text(encoding="utf-8"))
+    assert after["update"]["dumps_of_build"] == before["build_id"] != after["build_id"]
     assert_same_build(partial_build, partial_snapshot)
 
 
