@@ -1,7 +1,8 @@
 """The three gzipped dumps of a build folder, written from its store (graph.build and graph.incremental).
 
-Level 6, gzip's own default: on the ~1M-quad graph level 9 took several times longer for files a
-few per cent smaller, and an update (racegraph add) writes the dumps again every time."""
+Level 6 (the gzip tool's default) rather than Python's 9, as issue #11's streaming build chose too:
+every update (racegraph add) writes the dumps again, and level 9 spends much more time for a few
+per cent of size."""
 
 from __future__ import annotations
 
