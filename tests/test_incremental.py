@@ -203,6 +203,17 @@ def test_remove_of_an_unknown_event_exits_2_and_changes_nothing(added, partial_b
     assert tree(partial_build) == before
 
 
+def test_add_to_a_build_without_update_state_exits_2(partial_snapshot, tmp_path):
+    """A build written before builds kept their sources: `add` asks for one full build."""
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copy(partial_snapshot / "build.json", old / "build.json")
+    shutil.copytree(partial_snapshot / "store", old / "store")
+    result = invoke("add", FIXTURES / "variants" / ADDED, "--store", old)
+    assert result.exit_code == 2
+    assert "no update state" in result.output and f"racegraph build --out {old}" in result.output
+
+
 def test_failed_add_of_an_unreadable_article_leaves_the_build_byte_identical(added, partial_build, tmp_path):
     bad = tmp_path / "2007-bad.en.txt"
     text = (BUNDLED_ARTICLES / "2003-1000-km-of-le-mans.en.txt").read_text(encoding="utf-8")
