@@ -154,7 +154,7 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
     races = [race for race in races if race.record["event"] not in removed_events]
     added = [_Race(race_record(article, converted, minter, False, []), article, converted)
              for article in new_races for converted in [read_race(article, minter, curation)]]
-    races, replaced = _place(races, added, key=lambda race: race.file, title=lambda race: race.record["title"])
+    races = _place(races, added, key=lambda race: race.file, title=lambda race: race.record["title"])
     translations_in = _place_translations([(record, None) for record in state.translations], new_translations)
     if not races:  # as a full build refuses a graph of no race
         raise InputError([ArticleError(target, None, "expected at least one race article to remain in the build, "
@@ -376,19 +376,17 @@ def _resolve_events(names: list[str], races: list[_Race]) -> set[str]:
     return found
 
 
-def _place(kept: list[_Race], added: list[_Race], *, key, title) -> tuple[list[_Race], set[str]]:
+def _place(kept: list[_Race], added: list[_Race], *, key, title) -> list[_Race]:
     """The races in reading order once `added` replaced same-named files or took their sorted place.
     Refuses what a full build of them all would refuse: two files with one title or one graph name."""
     races = list(kept)
-    replaced = set()
     errors = []
     for race in added:
         names = [key(r) for r in races]
-        if race.file in names:
+        same_title = next((r for r in races if title(r) == title(race) and r.file != race.file), None)
+        if race.file in names and same_title is None:
             races[names.index(race.file)] = race
-            replaced.add(race.file)
             continue
-        same_title = next((r for r in races if title(r) == title(race)), None)
         same_graph = next((r for r in races if slug(r.stem) == slug(race.stem)), None)
         path = race.article.source.path
         if same_title is not None:
@@ -401,7 +399,7 @@ def _place(kept: list[_Race], added: list[_Race], *, key, title) -> tuple[list[_
             races.insert(bisect.bisect([key(r) for r in races], race.file), race)
     if errors:
         raise InputError(errors)
-    return races, replaced
+    return races
 
 
 def _place_translations(kept: list[tuple[dict, Translation | None]], added: list[Translation]):
@@ -409,11 +407,10 @@ def _place_translations(kept: list[tuple[dict, Translation | None]], added: list
     for translation in added:
         names = [record["file"] for record, _ in items]
         name = translation.source.path.name
-        entry = ({"file": name, "event": None}, translation)
-        if name in names:
-            items[names.index(name)] = entry
+        if name in names:  # replaced: the event it matched before is touched if its match moves
+            items[names.index(name)] = ({"file": name, "event": items[names.index(name)][0].get("event")}, translation)
         else:
-            items.insert(bisect.bisect(names, name), entry)
+            items.insert(bisect.bisect(names, name), ({"file": name, "event": None}, translation))
     return items
 
 

@@ -226,6 +226,17 @@ def test_failed_add_of_an_unreadable_article_leaves_the_build_byte_identical(add
     assert tree(partial_build) == before
 
 
+def test_add_of_a_second_article_for_one_event_exits_2_and_changes_nothing(added, partial_build, tmp_path):
+    """As a full build of both would: one article per event (a new file name is not a replacement)."""
+    copy = tmp_path / "le-mans-2006-again.en.txt"
+    shutil.copy(FIXTURES / "variants" / ADDED, copy)
+    before = tree(partial_build)
+    result = invoke("add", copy, "--store", partial_build)
+    assert result.exit_code == 2
+    assert f"{copy}:1: expected one article per event" in result.output and ADDED in result.output
+    assert tree(partial_build) == before
+
+
 def test_add_that_violates_a_shared_resource_exits_1_and_changes_nothing(added, partial_build, tmp_path):
     """The new article alone conforms; what it says of a shared circuit contradicts the other articles."""
     other = tmp_path / "2009-1000-km-of-nurburgring.en.txt"
