@@ -10,7 +10,6 @@ the same graphs as one rdflib Dataset in memory, for tests and tools that want a
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -26,13 +25,15 @@ from graph.article import RaceArticle, Translation, read_article
 from graph.convert import article_spellings, event_uri
 from graph.curation import NO_CURATION, Curation, CurationError, read_curation
 from graph.errors import ArticleError
-from graph.metadata import describe_dataset, prefixes
+from graph.dumps import write_dumps
+from graph.metadata import describe_dataset
 from graph.names import Merge, NameBook
 from graph.paths import ONTOLOGY_FILE
 from graph.pipeline import (EVENTS_PER_BATCH, InputError, PipelineResult, WorkerError, convert_event,  # noqa: F401
                             require_a_race, run_pipeline, source_errors, unmatched_warning)
 from graph.statistics import count_statistics
 from graph.translate import match_translation
+from graph.update_state import write_record, write_state
 from graph.uris import DEFAULT_BASE, Minter
 from graph.vocab import RG
 
@@ -157,16 +158,7 @@ def assemble(races: list[RaceArticle], translations: list[Translation], *,
     _add_graph(dataset, minter.ontology_graph, ontology)
     sources = [minter.article_graph(a.source.stem) for a in [*races, *matched]]  # only graphs that exist
     _add_graph(dataset, minter.metadata_graph, describe_dataset(minter, sources))
-    return Assembled(dataset, warnings + unmatched, list(naming.merges), curation_report(curation, naming.rules_used))
-
-
-def curation_report(curation: Curation, rules_used) -> dict:
-    """What build.json and the build's output say of the curation file: each rule used or unused."""
-    return {
-        "file": str(curation.path) if curation.path else None,
-        "used": [f"{rule}: {text}" for rule, text in curation.rules if rule in rules_used],
-        "unused": [f"{rule}: {text}" for rule, text in curation.rules if rule not in rules_used],
-    }
+    return Assembled(dataset, warnings + unmatched, list(naming.merges), curation.report(naming.rules_used))
 
 
 def _add_graph(dataset: Dataset, name: URIRef, triples: Graph) -> None:
@@ -196,7 +188,8 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     try:
         started = time.perf_counter()
         result = run_pipeline(files, staging.prepare, base_uri=base_uri, curation=rules, validate=validate,
-                              workers=workers, batch_size=batch_size, progress=progress, load=staging.load)
+                              workers=workers, batch_size=batch_size, progress=progress, load=staging.load,
+                              keep_record=staging.keep_record)
         if result.outcomes is not None:
             from graph.validate import merge_outcomes
 
@@ -208,10 +201,12 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         # build.json lists every warning the build prints: the articles' and the shapes' own
         printed = result.warnings + [result_line(v) for v in violations if v.severity == "Warning"]
         phases = dict(result.seconds)
-        curation_used = curation_report(rules, result.naming.rules_used)
+        curation_used = rules.report(result.naming.rules_used)
         counts = _write(staging.folder, staging.store, result, report, base_uri, printed, conforms, curation_used,
                         phases)
         staging.store = None  # release RocksDB before the folder is renamed
+        # what `racegraph add` and `remove` need to update this build without a full rebuild
+        write_state(staging.folder, result, violations, curation, base_uri)
         phases.update(store_wall=time.perf_counter() - mark, total_wall=time.perf_counter() - started)
     except BaseException:
         staging.discard()
@@ -243,6 +238,9 @@ class _Staging:
     def load(self, named_graphs: Path, merge: Path) -> None:
         store_module.bulk_load_files(self.store, named_graphs, merge)
 
+    def keep_record(self, record: dict) -> None:
+        write_record(self.folder, record)
+
     def discard(self) -> None:
         self.store = None
         if self.folder is not None:
@@ -257,20 +255,10 @@ def _write(folder: Path, store: pyoxigraph.Store, result: PipelineResult, report
     store_module.finish_store(store)
     phases["optimize_wall"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    dumps = folder / store_module.DUMPS_SUBDIR
-    dumps.mkdir()
-    names = prefixes(base_uri)
-    merged = pyoxigraph.DefaultGraph()
-    # gzip level 6 (gzip's own default; Python's is 9): a third of the time for a few per cent more bytes.
-    with gzip.open(dumps / "racegraph.nt.gz", "wb", compresslevel=6) as out:
-        store.dump(out, pyoxigraph.RdfFormat.N_TRIPLES, from_graph=merged)
-    with gzip.open(dumps / "racegraph.ttl.gz", "wb", compresslevel=6) as out:
-        store.dump(out, pyoxigraph.RdfFormat.TURTLE, from_graph=merged, prefixes=names)
-    with gzip.open(dumps / "racegraph.trig.gz", "wb", compresslevel=6) as out:
-        # From the pipeline's N-Quads file, which holds each named graph in one piece: a quarter of
-        # the time of walking the store and leaving out its default graph.
-        named = pyoxigraph.parse(path=result.nquads, format=pyoxigraph.RdfFormat.N_QUADS)
-        pyoxigraph.serialize(named, out, pyoxigraph.RdfFormat.TRIG, prefixes=names)
+    # The TriG dump from the pipeline's N-Quads file, which holds each named graph in one piece: a
+    # quarter of the time of walking the store and leaving out its default graph.
+    write_dumps(folder, store, base_uri,
+                named_graphs=pyoxigraph.parse(path=result.nquads, format=pyoxigraph.RdfFormat.N_QUADS))
     result.nquads.unlink()
     result.merge.unlink()
     if report is not None:
@@ -302,6 +290,16 @@ _COUNTED = {
     "engines": "Engine", "manufacturers": "Manufacturer", "classes": "RaceClass", "circuits": "Circuit",
     "countries": "Country",
 }
+
+
+def counts_from_statistics(statistics: dict) -> dict[str, int]:
+    """What `_counts` counts, read from a build's VoID statistics (graph.statistics): for an update
+    (graph.incremental), which brings the statistics up to date without recounting the store."""
+    classes = dict((iri, count) for iri, count in statistics["class_partitions"])
+    counts = {"triples": statistics["triples"], "quads": sum(count for _, count in statistics["graph_sizes"])}
+    for name, local in _COUNTED.items():
+        counts[name] = classes.get(str(RG[local]), 0)
+    return counts
 
 
 def _counts(store: pyoxigraph.Store) -> dict[str, int]:

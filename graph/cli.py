@@ -21,6 +21,42 @@ store_option = click.option(
 )
 
 
+def publish_options(to_option: str, to_help: str):
+    """Where a build goes on a SPARQL server: for `publish --to`, and `--publish-to` of build, add, remove."""
+    def decorate(command):
+        for option in reversed([
+            click.option(to_option, "endpoint", metavar="URL", required=to_option == "--to", help=to_help),
+            click.option("--graph-store", metavar="URL",
+                         help="Graph Store Protocol URL of the server [default: the query URL]. Oxigraph: "
+                              "http://HOST/store; Virtuoso: http://HOST/sparql-graph-crud-auth."),
+            click.option("--default-graph", metavar="IRI",
+                         help="Put the merge of all named graphs into this named graph instead of the server's "
+                              "default graph (for servers that keep their default graph to themselves, such as Virtuoso)."),
+            click.option("--auth", metavar="USER:PASSWORD", envvar="RACEGRAPH_PUBLISH_AUTH",
+                         help="Credentials for the Graph Store endpoint (Basic or Digest, as the server asks); "
+                              "also $RACEGRAPH_PUBLISH_AUTH."),
+        ]):
+            command = option(command)
+        return command
+    return decorate
+
+
+def publish_whole(store_dir: Path, endpoint: str, graph_store: str | None, default_graph: str | None,
+                  auth: str | None) -> None:
+    """Publish the build in `store_dir` to the server, every graph (exit 2 if the server refuses)."""
+    from graph.publish import PublishError, parse_auth, publish_build
+    from graph.store import StoreMissingError
+
+    try:
+        done = publish_build(store_dir, graph_store=graph_store or endpoint, query_endpoint=endpoint,
+                             default_graph=default_graph, auth=parse_auth(auth), progress=Progress())
+    except (StoreMissingError, PublishError) as error:
+        fail(str(error))
+    for graph in done.deleted:
+        click.echo(f"deleted stale graph <{graph}>", err=True)
+    click.echo(f"published {done.graphs} named graphs and their merge ({done.triples} triples) to {endpoint}")
+
+
 def fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_ERROR)
@@ -75,7 +111,10 @@ def cli():
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, show_default="every CPU",
               help="Worker processes that read, convert and validate events, a batch of 8 at a time "
                    "(a build of one batch runs in one process).")
-def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Path | None, jobs: int | None):
+@publish_options("--publish-to", "Once the build is published locally, load it into this SPARQL server "
+                                  "(its query URL), as `racegraph publish --to URL` does.")
+def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Path | None, jobs: int | None,
+          endpoint: str | None, graph_store: str | None, default_graph: str | None, auth: str | None):
     """Build the graph from article files or folders (default: the bundled articles).
 
     Parses every article, converts it to RDF (one named graph per article), derives class winners,
@@ -122,6 +161,90 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Pat
                    f"the rejected build is in {outcome.rejected_dir}", err=True)
         sys.exit(EXIT_VIOLATIONS)
     click.echo(f"graph conforms to the shapes; written to {out_dir}")
+    if endpoint:
+        publish_whole(out_dir, endpoint, graph_store, default_graph, auth)
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_option
+@publish_options("--publish-to", "Then send the changed graphs (and the merge) to this SPARQL server "
+                                 "(its query URL), where `racegraph publish` put the build.")
+@click.option("--defer-dumps", is_flag=True,
+              help="Keep the current dumps instead of writing them again (the one step whose time grows with the "
+                   "whole graph); build.json names the build they come from. The next update without it writes them.")
+def add(articles: tuple[Path, ...], store_dir: Path, endpoint: str | None, graph_store: str | None,
+        default_graph: str | None, auth: str | None, defer_dumps: bool):
+    """Add or replace articles in an existing build, without rebuilding it (docs/updates.md).
+
+    ARTICLE is a file or a folder of them. An article whose file name the build already holds replaces
+    it. Only the added articles, and those naming a thing whose preferred label changes, are converted
+    again; only the events they touch and the shared resources they describe are validated. The build
+    is published as a new build (a running server moves to it), or, on an unreadable article or a
+    violation, left exactly as it was (exit 2 or 1).
+    """
+    _update(store_dir, list(articles), [], endpoint, graph_store, default_graph, auth, defer_dumps)
+
+
+@cli.command()
+@click.argument("events", nargs=-1, required=True)
+@store_option
+@publish_options("--publish-to", "Then delete the removed graphs on this SPARQL server (its query URL) and "
+                                 "send the changed ones and the merge.")
+@click.option("--defer-dumps", is_flag=True,
+              help="Keep the current dumps instead of writing them again (the one step whose time grows with the "
+                   "whole graph); build.json names the build they come from. The next update without it writes them.")
+def remove(events: tuple[str, ...], store_dir: Path, endpoint: str | None, graph_store: str | None,
+           default_graph: str | None, auth: str | None, defer_dumps: bool):
+    """Remove events (and their article) from an existing build, without rebuilding it.
+
+    EVENT is the event's IRI, its slug (2003-1000-km-of-le-mans) or its exact English title. The result
+    is the build a full build without those articles would make; translations of a removed event stay
+    in the build, unmatched, as a full build would keep them. An unknown event exits 2, changing nothing.
+    """
+    _update(store_dir, [], list(events), endpoint, graph_store, default_graph, auth, defer_dumps)
+
+
+def _update(store_dir: Path, articles: list[Path], events: list[str], endpoint: str | None,
+            graph_store: str | None, default_graph: str | None, auth: str | None, defer_dumps: bool) -> None:
+    from graph.build import InputError
+    from graph.incremental import UnknownEventError, update_build
+    from graph.publish import PublishError, parse_auth, publish_changes
+    from graph.store import StoreMissingError
+
+    try:
+        credentials = parse_auth(auth)
+        outcome = update_build(store_dir, add=articles, remove=events, progress=Progress(), defer_dumps=defer_dumps)
+    except InputError as error:
+        for article_error in error.errors:
+            click.echo(f"error: {article_error}", err=True)
+        click.echo(f"nothing written; {store_dir} is unchanged", err=True)
+        sys.exit(EXIT_ERROR)
+    except (StoreMissingError, UnknownEventError, PublishError) as error:
+        fail(str(error))
+    for merge in outcome.merges:
+        click.echo(str(merge), err=True)
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for name, count in outcome.counts.items():
+        click.echo(f"{name:>14}: {count}")
+    report_results(outcome.violations)
+    if not outcome.conforms:
+        click.echo(f"the graph would violate the shapes; {store_dir} is unchanged, "
+                   f"the rejected build is in {outcome.rejected_dir}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(f"added {len(outcome.added)} articles, removed {len(outcome.removed)} events; re-converted "
+               f"{len(outcome.touched)} articles, validated {outcome.events_validated} events; "
+               f"graph conforms to the shapes; {store_dir} is build {outcome.build_id}")
+    if endpoint:
+        try:
+            done = publish_changes(store_dir, changed=outcome.changed_graphs, removed=outcome.removed_graphs,
+                                   graph_store=graph_store or endpoint, default_graph=default_graph,
+                                   auth=credentials, progress=Progress())
+        except PublishError as error:
+            fail(f"{error} (the local build is updated; `racegraph publish --to {endpoint}` sends it whole)")
+        click.echo(f"published {done.graphs} changed graphs, deleted {len(done.deleted)}, and the merge "
+                   f"({done.triples} triples) to {endpoint}")
 
 
 @cli.command()
@@ -158,21 +281,29 @@ def validate(store_dir: Path):
               show_default=True, help="Result format for SELECT and ASK (CONSTRUCT/DESCRIBE print Turtle).")
 @click.option("--allow-remote-service", is_flag=True,
               help="Let SERVICE contact other SPARQL endpoints (refused by default, as on the server).")
+@click.option("--store-url", metavar="URL", envvar="RACEGRAPH_STORE_URL",
+              help="Query this SPARQL server (where `racegraph publish` put the build) instead of the build folder's "
+                   "own store; the folder then only needs build.json. Also $RACEGRAPH_STORE_URL.")
+@click.option("--default-graph", metavar="IRI", envvar="RACEGRAPH_STORE_DEFAULT_GRAPH",
+              help="With --store-url: the named graph holding the merge, as given to `publish --default-graph`.")
 @click.argument("query")
-def query(store_dir: Path, output_format: str, allow_remote_service: bool, query: str):
+def query(store_dir: Path, output_format: str, allow_remote_service: bool, store_url: str | None,
+          default_graph: str | None, query: str):
     """Run a SPARQL query on the store. QUERY is the text, @file.rq, or - for standard input.
 
     The default graph is the merge of all named graphs (one per source article). Relative IRIs
     resolve against the build's base URI.
     """
     from graph.query import QueryError, render_query, run_query
+    from graph.remote_store import RemoteStoreError
     from graph.store import StoreMissingError
 
     text = _query_text(query)
     try:
-        results = run_query(store_dir, text, allow_remote_service=allow_remote_service)
+        results = run_query(store_dir, text, allow_remote_service=allow_remote_service, store_url=store_url,
+                            default_graph=default_graph)
         output = render_query(results, output_format, store_dir)
-    except (StoreMissingError, QueryError) as error:
+    except (StoreMissingError, QueryError, RemoteStoreError) as error:
         fail(str(error))
     except (OSError, RuntimeError) as error:  # raised while results are read: pyoxigraph evaluates lazily
         fail(f"query failed while reading its results: {error}")  # (a SERVICE that failed or answered garbage)
@@ -214,17 +345,7 @@ def results(store_dir: Path, events: tuple[str, ...]):
 
 @cli.command()
 @store_option
-@click.option("--to", "endpoint", required=True, metavar="URL",
-              help="SPARQL query URL of the server (used to find graphs of an earlier publication to delete).")
-@click.option("--graph-store", metavar="URL",
-              help="Graph Store Protocol URL of the server [default: the --to URL]. Oxigraph: http://HOST/store; "
-                   "Virtuoso: http://HOST/sparql-graph-crud-auth.")
-@click.option("--default-graph", metavar="IRI",
-              help="Put the merge of all named graphs into this named graph instead of the server's default graph "
-                   "(for servers that keep their default graph to themselves, such as Virtuoso).")
-@click.option("--auth", metavar="USER:PASSWORD", envvar="RACEGRAPH_PUBLISH_AUTH",
-              help="Credentials for the Graph Store endpoint (Basic or Digest, as the server asks); "
-                   "also $RACEGRAPH_PUBLISH_AUTH.")
+@publish_options("--to", "SPARQL query URL of the server (used to find graphs of an earlier publication to delete).")
 def publish(store_dir: Path, endpoint: str, graph_store: str | None, default_graph: str | None, auth: str | None):
     """Load a finished, conforming build into a SPARQL 1.1 server, graph by graph.
 
@@ -233,17 +354,7 @@ def publish(store_dir: Path, endpoint: str, graph_store: str | None, default_gra
     or to --default-graph. Graphs under the build's base that the build no longer has are deleted.
     Running it twice leaves the same store. Serve it with `racegraph serve --store-url URL`.
     """
-    from graph.publish import PublishError, parse_auth, publish_build
-    from graph.store import StoreMissingError
-
-    try:
-        done = publish_build(store_dir, graph_store=graph_store or endpoint, query_endpoint=endpoint,
-                             default_graph=default_graph, auth=parse_auth(auth), progress=Progress())
-    except (StoreMissingError, PublishError) as error:
-        fail(str(error))
-    for graph in done.deleted:
-        click.echo(f"deleted stale graph <{graph}>", err=True)
-    click.echo(f"published {done.graphs} named graphs and their merge ({done.triples} triples) to {endpoint}")
+    publish_whole(store_dir, endpoint, graph_store, default_graph, auth)
 
 
 @cli.command()

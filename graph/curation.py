@@ -104,6 +104,14 @@ class Curation:
         return {lang: (label, rule) for (k, thing, lang), (label, rule) in self.labels.items()
                 if (k, thing) == (kind, key)}
 
+    def report(self, rules_used: set[str]) -> dict:
+        """What build.json records of this file: its path, and each rule as used or unused."""
+        return {
+            "file": str(self.path) if self.path else None,
+            "used": [f"{rule}: {text}" for rule, text in self.rules if rule in rules_used],
+            "unused": [f"{rule}: {text}" for rule, text in self.rules if rule not in rules_used],
+        }
+
 
 NO_CURATION = Curation()
 

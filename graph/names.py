@@ -179,6 +179,49 @@ def name_things(read: list[tuple[str, list[Spelling]]], minter: Minter,
     return Names(graphs, list(naming.merges), set(naming.rules_used))
 
 
+
+@dataclass(frozen=True)
+class ArticleNaming:
+    """A naming pass's decisions with the spellings each article gave it: what an incremental update
+    (graph.incremental) compares before and after, to find the articles whose naming triples change."""
+    naming: Naming
+    read: dict[str, list[Spelling]]  # article stem -> its spellings
+    curation: Curation = NO_CURATION
+
+    @property
+    def things(self) -> dict[Key, dict[str, str]]:
+        return self.naming.preferred
+
+    @property
+    def merges(self) -> list[Merge]:
+        return list(self.naming.merges)
+
+    @property
+    def rules_used(self) -> set[str]:
+        return set(self.naming.rules_used)
+
+    def preferred(self, kind: str, key: str) -> dict[str, str]:
+        return dict(self.naming.preferred.get((kind, key), {}))
+
+    def mentioned(self, stem: str) -> set[Key]:
+        """(kind, key) of every thing the article's naming triples speak of, its chassis's and engines' makers included."""
+        spellings = self.read.get(stem, [])
+        makers = [maker for spelling in spellings if spelling.kind in _MACHINES
+                  for maker in _maker_spellings(spelling, self.naming.preferred, self.curation, stem)]
+        return {(spelling.kind, spelling.key) for spelling in [*spellings, *makers]}
+
+    def describe(self, stem: str, minter: Minter) -> Graph:
+        return describe_article(stem, self.read[stem], self.naming, minter, self.curation)
+
+
+def choose_names(read: list[tuple[str, list[Spelling]]], curation: Curation = NO_CURATION) -> ArticleNaming:
+    """Every thing's preferred labels, chosen from `read`: (article stem, its spellings) in reading order."""
+    book = NameBook()
+    for _, spellings in read:
+        book.add(spellings)
+    return ArticleNaming(book.decide(curation), dict(read), curation)
+
+
 def describe_article(stem: str, spellings: list[Spelling], naming: Naming, minter: Minter,
                      curation: Curation = NO_CURATION) -> Graph:
     """One article's naming triples (graph.convert.read_race leaves them out): preferred labels of

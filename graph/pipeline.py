@@ -32,7 +32,7 @@ import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -51,6 +51,7 @@ from graph.names import NameBook, Naming, describe_article
 from graph.prose import Venue
 from graph.sparql_rules import to_oxigraph
 from graph.translate import match_translation
+from graph.update_state import race_record
 from graph.uris import DEFAULT_BASE, Minter
 from graph.validate import EventValidator, Unit, Violation, validate_shared
 
@@ -93,10 +94,12 @@ class EventSpec:
 
 @dataclass
 class EventGraphs:
-    """One event converted: its named graphs (article, derived, translations) and its warnings."""
+    """One event converted: its named graphs (article, derived, translations), its warnings, and
+    each race article's record for later updates (graph.update_state, without shape warnings yet)."""
     event: URIRef
     graphs: list[tuple[URIRef, Graph]]
     warnings: list[str]
+    records: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -106,6 +109,7 @@ class EventOutcome:
     subjects: list[str]
     report: list[tuple]
     violations: list[Violation]
+    records: list[dict] = field(default_factory=list)  # the race articles' update records (graph.update_state)
 
 
 @dataclass
@@ -150,6 +154,7 @@ def convert_event(races: list[RaceArticle], translations: list[Translation], nam
     event = event_uri(races[0], minter)
     graphs: list[tuple[URIRef, Graph]] = []
     warnings: list[str] = []
+    records: list[dict] = []
     for article in races:
         race = read_race(article, minter, curation)
         warnings += [str(w) for w in article.warnings] + race.warnings
@@ -157,11 +162,13 @@ def convert_event(races: list[RaceArticle], translations: list[Translation], nam
         for triple in describe_article(race.stem, race.spellings, naming, minter, curation):
             graph.add(triple)
         graphs.append((minter.article_graph(article.source.stem), graph))
-        graphs.append(derive(article, minter))
+        derived = derive(article, minter)
+        graphs.append(derived)
+        records.append(race_record(article, race, minter, (event, None, None) in derived[1], []))
     for translation in translations:
         graphs.append((minter.article_graph(translation.source.stem),
                        convert_translation(translation, event, minter)))
-    return EventGraphs(event, graphs, warnings)
+    return EventGraphs(event, graphs, warnings, records)
 
 
 def event_unit(converted: EventGraphs) -> tuple[Graph, list[tuple]]:
@@ -189,6 +196,7 @@ def run_pipeline(files: list[Path], folder: Path | Callable[[], Path], *, base_u
                  curation: Curation = NO_CURATION, validate: bool = True,
                  workers: int | None = None, batch_size: int = EVENTS_PER_BATCH,
                  load: Callable[[Path, Path], None] | None = None,
+                 keep_record: Callable[[dict], None] | None = None,
                  progress: Progress | None = None) -> PipelineResult:
     """Read, convert, derive and validate `files` into `folder` (named-graphs.nq, merge.nt); a
     callable `folder` is called once every article has been read, so bad input writes nothing.
@@ -196,14 +204,17 @@ def run_pipeline(files: list[Path], folder: Path | Callable[[], Path], *, base_u
     `workers` processes (default: every CPU) take `batch_size` events at a time; with one worker,
     or a single batch, everything runs in this process. `load(named_graphs, merge)`, if given, is
     called with chunks of about LOAD_CHUNK_QUADS quads (N-Quads, and N-Triples for the default
-    graph) while the workers go on, every quad once. Raises InputError when an article cannot be
+    graph) while the workers go on, every quad once. `keep_record(record)`, if given, is called
+    with each race article's update record (graph.update_state), its shape warnings in it, as its
+    event is done. Raises InputError when an article cannot be
     read, WorkerError when a worker process dies."""
     workers = workers or default_workers()
     # Starting processes (a second or two each) costs more than a batch of events takes to build.
     pool = (ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
             if workers > 1 and len(files) > batch_size else None)
     try:
-        return _run(files, folder, base_uri, curation, validate, pool, workers, batch_size, load, progress)
+        return _run(files, folder, base_uri, curation, validate, pool, workers, batch_size, load, keep_record,
+                    progress)
     except BrokenProcessPool as error:
         raise WorkerError(f"a worker process of the build died ({error}); nothing was written") from None
     finally:
@@ -211,7 +222,8 @@ def run_pipeline(files: list[Path], folder: Path | Callable[[], Path], *, base_u
             pool.shutdown(cancel_futures=True)
 
 
-def _run(files, folder, base_uri, curation, validate, pool, workers, batch_size, load, progress) -> PipelineResult:
+def _run(files, folder, base_uri, curation, validate, pool, workers, batch_size, load, keep_record,
+         progress) -> PipelineResult:
     seconds = dict.fromkeys(PHASES, 0.0)
     started = time.perf_counter()
     specs, races, translations, matched, warnings, naming = _read(files, curation, pool, progress)
@@ -257,6 +269,9 @@ def _run(files, folder, base_uri, curation, validate, pool, workers, batch_size,
                     if first_unit.setdefault(subject, unit) != unit:
                         shared.add(subject)
                 event_warnings += event.warnings
+                if keep_record is not None:
+                    for record in event.records:
+                        keep_record(record)
                 # A report without results adds nothing to validation.ttl but its prefixes: the
                 # first one is kept for them, the others are not held until the end.
                 if validate and (event.violations or not outcomes):
@@ -513,7 +528,7 @@ def build_batch(specs: Iterable[EventSpec], naming: Naming, curation: Curation, 
         unclaimed += outside
         subjects = sorted({str(s) for s in unit.subjects(unique=True) if isinstance(s, URIRef)})
         units.append(Unit(str(converted.event), unit, owned=True))
-        outcomes.append(EventOutcome(str(converted.event), converted.warnings, subjects, [], []))
+        outcomes.append(EventOutcome(str(converted.event), converted.warnings, subjects, [], [], converted.records))
         seconds["convert"] += clock() - mark
 
     if validate:
@@ -521,6 +536,8 @@ def build_batch(specs: Iterable[EventSpec], naming: Naming, curation: Curation, 
         for outcome, (report, violations) in zip(outcomes, _validator().validate(units)):
             outcome.report = list(report)
             outcome.violations = violations
+            for record in outcome.records:
+                record["shape_warnings"] = [asdict(v) for v in violations if v.severity == "Warning"]
         seconds["validate"] += clock() - mark
 
     mark = clock()

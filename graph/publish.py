@@ -128,3 +128,36 @@ def _send(session: requests.Session, method: str, url: str, target: dict, *, all
         hint = " (check --auth: the server wants credentials)" if answer.status_code in (401, 403) else ""
         raise PublishError(f"the server refused {method} {where} at {url}: {answer.status_code} "
                            f"{answer.reason}{hint}: {message}")
+
+
+def publish_changes(folder: Path, *, changed: list[str], removed: list[str], graph_store: str,
+                    default_graph: str | None = None, auth: tuple[str, str] | None = None,
+                    progress: Callable[[str, int, int], None] | None = None) -> Published:
+    """Send what an update (`racegraph add` / `remove`) changed: each changed named graph whole
+    (PUT ?graph=), each removed one deleted, then the merge, which the update changed too.
+
+    The merge goes whole, as `publish_build` sends it: the Graph Store Protocol replaces graphs, it
+    cannot take out single triples."""
+    info = read_build_info(folder)
+    if info.data.get("conforms") is not True:
+        raise PublishError(f"{folder}: this build does not conform to the shapes (build.json says so); "
+                           "only a conforming build is published")
+    store = open_store(folder)
+    session = requests.Session()
+    session.auth = _auth_for(session, graph_store, auth)
+    triples = 0
+    steps = len(changed) + len(removed) + 1
+    for done, graph in enumerate(changed, 1):
+        triples += _put(session, graph_store, {"graph": graph},
+                        store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        if progress:
+            progress("graphs published", done, steps)
+    for done, graph in enumerate(removed, len(changed) + 1):
+        _delete(session, graph_store, graph)
+        if progress:
+            progress("graphs published", done, steps)
+    merged_target = {"graph": default_graph} if default_graph else {"default": ""}
+    triples += _put(session, graph_store, merged_target, store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    if progress:
+        progress("graphs published", steps, steps)
+    return Published(len(changed), triples, list(removed))

@@ -23,15 +23,22 @@ class QueryError(ValueError):
     the gate refuses it (an Update, SERVICE while remote calls are off, nesting past the limit)."""
 
 
-def run_query(store_dir: Path, text: str, *, allow_remote_service: bool = False):
-    """The query's results over the store. The same gate as the SPARQL endpoint's runs first, so the
-    command never contacts another endpoint unless asked to; relative IRIs resolve against the base URI."""
+def run_query(store_dir: Path, text: str, *, allow_remote_service: bool = False, store_url: str | None = None,
+              default_graph: str | None = None):
+    """The query's results over the store, or over the SPARQL server at `store_url` that holds the build
+    (graph.remote_store). The same gate as the SPARQL endpoint's runs first, so the command never
+    contacts another endpoint unless asked to; relative IRIs resolve against the base URI."""
     try:
         check_query(text, allow_service=allow_remote_service)
     except QueryRefused as refusal:
         raise QueryError(str(refusal).replace("this endpoint", "this command")) from None
     info = read_build_info(store_dir)
-    store = open_store(store_dir)
+    if store_url:
+        from graph.remote_store import RemoteStore
+
+        store = RemoteStore(store_url, default_graph=default_graph, graph_prefix=info.base_uri + "graph/")
+    else:
+        store = open_store(store_dir)
     try:
         return store.query(text, prefixes=query_prefixes(info.base_uri), base_iri=info.base_uri)
     except SyntaxError as error:

@@ -413,7 +413,8 @@ def merge_outcomes(outcomes: list[tuple[Graph, list[Violation]]], *, events_chec
     return _merged(outcomes, events_checked=events_checked)
 
 
-def _sort_key(v: Violation) -> tuple:
+def violation_order(v: Violation) -> tuple:
+    """The order reports list results in: by event, then resource, rule, path, value."""
     return (v.event, v.focus, v.source_shape, v.path or "", v.value or "", v.message, v.severity)
 
 
@@ -438,5 +439,5 @@ def _merged(outcomes: list[tuple[Graph, list[Violation]]], *, events_checked: in
     merged.add((root, SH.conforms, Literal(conforms)))
     # Identical entries (one value breaking two components of one property shape, say
     # sh:datatype and sh:minInclusive, which share a message) are listed once.
-    return ValidationResult(conforms=conforms, violations=sorted(set(violations), key=_sort_key),
+    return ValidationResult(conforms=conforms, violations=sorted(set(violations), key=violation_order),
                             report=merged, events_checked=events_checked)
