@@ -5,6 +5,8 @@
 For each size it starts, on free ports of 127.0.0.1, side by side:
 
     gunicorn    racegraph under gunicorn, 2 sync workers (the production setup the README documents)
+    gunicorn-nocache  the same with RESPONSE_CACHE_BYTES=0 and QUERY_CACHE_BYTES=0: every request is
+                answered afresh (what a request costs the first time each worker sees it)
     oxigraph    `oxigraph serve-read-only` on the same quads (the reference)
     floor       a Flask hello-world under the same gunicorn (benchmarks/hello.py): the HTTP floor
     granian     racegraph under granian, 2 workers, when granian is installed (--servers to choose)
@@ -45,6 +47,8 @@ ROOT = HERE.parent
 BASE = "http://127.0.0.1:5000/"
 DRIVER = BASE + "id/driver/tom-kristensen"
 EVENT_SLUG = "2003-1000-km-of-le-mans"
+CLASS_SLUG = "gt"  # the class with most entries in the large graph
+COUNTRY_SLUG = "fra"  # the country most things link to
 
 # The README's "results table of a race" query, unchanged.
 RESULTS_QUERY = """PREFIX rg: <https://w3id.org/racegraph/ontology#>
@@ -162,6 +166,11 @@ CASES = [
          both(GRAPH_RESULTS_QUERY)[1]),
     Case("event page", Target(f"/page/event/{EVENT_SLUG}", "text/html"), None),
     Case("driver page", Target("/page/driver/tom-kristensen", "text/html"), None),
+    Case("class page (thousands of entries)", Target(f"/page/class/{CLASS_SLUG}", "text/html"), None),
+    Case("country page", Target(f"/page/country/{COUNTRY_SLUG}", "text/html"), None),
+    Case("class Turtle document, first page", Target(f"/data/class/{CLASS_SLUG}.ttl", TURTLE),
+         both(f"DESCRIBE <{BASE}id/class/{CLASS_SLUG}>", TURTLE)[1]),
+    Case("VoID description", Target("/.well-known/void", TURTLE), None),
     Case("driver index, first page", Target("/page/driver", "text/html"), None),
     Case("manufacturer index with its chart", Target("/page/manufacturer", "text/html"), None),
     Case("driver page, conditional GET (304)", Target("/page/driver/tom-kristensen", "text/html", 304, True),
@@ -310,9 +319,11 @@ def wait_until_up(process: subprocess.Popen, url: str, seconds: float) -> None:
 def server_commands(kind: str, store: Path, oxigraph_location: Path, port: int) -> tuple[list[str], dict]:
     if kind == "flask":
         return [sys.executable, "-m", "graph.cli", "serve", "--store", str(store), "--port", str(port)], {}
-    if kind in ("gunicorn", "baseline"):  # baseline: the same, run from another checkout (--baseline)
+    if kind in ("gunicorn", "baseline", "gunicorn-nocache"):  # baseline: run from another checkout (--baseline)
+        caches = {"RACEGRAPH_RESPONSE_CACHE_BYTES": "0", "RACEGRAPH_QUERY_CACHE_BYTES": "0"} \
+            if kind == "gunicorn-nocache" else {}
         return ([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "server:create_app()"],
-                {"RACEGRAPH_STORE": str(store)})
+                {"RACEGRAPH_STORE": str(store), **caches})
     if kind == "granian":
         return ([sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2", "--host", "127.0.0.1",
                  "--port", str(port), "server:create_app", "--factory"], {"RACEGRAPH_STORE": str(store)})
@@ -389,7 +400,7 @@ def table(size: str, counts: dict, measures: list[Measure], notes: list[str]) ->
 
 def targets_of(kind: str, case: Case) -> Target | None:
     """What `kind` is sent for `case`: racegraph's servers the racegraph request, the reference its own."""
-    if kind in ("gunicorn", "granian", "baseline"):
+    if kind in ("gunicorn", "granian", "baseline", "gunicorn-nocache"):
         return case.racegraph
     if kind == "floor-granian":  # granian's own floor, for racegraph under granian
         return case.reference if case.reference_server == "floor" else None
@@ -473,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported (default 3)")
     parser.add_argument("--startup-seconds", type=float, default=120, help="wait this long for a server to answer")
     parser.add_argument("--servers", default="gunicorn,oxigraph,floor",
-                        help="comma-separated, from gunicorn, granian, oxigraph, floor, floor-granian "
+                        help="comma-separated, from gunicorn, gunicorn-nocache, granian, oxigraph, floor, floor-granian "
                              "(default: gunicorn,oxigraph,floor)")
     parser.add_argument("--cases", action="append", default=[],
                         help="measure only the cases whose name contains this text (repeatable; the floor always runs)")

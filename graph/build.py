@@ -181,6 +181,8 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
     out_dir = Path(out_dir)
     try:
         rules = read_curation(curation) if curation is not None else NO_CURATION
+        # what an update applies later is the file as this build read it, however it changes meanwhile
+        curation_text = (Path(curation), Path(curation).read_bytes()) if curation is not None else None
     except CurationError as error:
         raise InputError([error]) from None
     files = collect_sources(sources)
@@ -205,8 +207,13 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         counts = _write(staging.folder, staging.store, result, report, base_uri, printed, conforms, curation_used,
                         phases)
         staging.store = None  # release RocksDB before the folder is renamed
-        # what `racegraph add` and `remove` need to update this build without a full rebuild
-        write_state(staging.folder, result, violations, curation, base_uri)
+        if validate:  # what `racegraph add` and `remove` need to update this build without a full rebuild
+            try:
+                write_state(staging.folder, result, violations, curation_text, base_uri)
+            except (ArticleError, OSError) as error:  # an article changed or went while the build ran
+                raise InputError([error if isinstance(error, ArticleError)
+                                  else ArticleError(Path(error.filename or ""), None, f"expected the file the build "
+                                                    f"read at its start, found {error.strerror}")]) from None
         phases.update(store_wall=time.perf_counter() - mark, total_wall=time.perf_counter() - started)
     except BaseException:
         staging.discard()

@@ -28,7 +28,7 @@ import datetime as dt
 import fcntl
 import shutil
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -66,7 +66,7 @@ class NoUpdateStateError(store_module.StoreOutdatedError):
     """The build was written before builds kept what an update needs."""
 
     def __init__(self, folder: Path):
-        super().__init__(folder, "update state (sources/ and update/)")
+        super().__init__(folder, "update state (sources/ and update/; a build made without validation keeps none)")
 
 
 @dataclass
@@ -253,11 +253,11 @@ def _update(target: Path, add: list[Path], remove: list[str], progress: Progress
                 by_event.setdefault(violation.event, []).append(violation)
         for race in races:
             if race.file in touched:
-                race.record["shape_warnings"] = [_as_dict(v) for v in by_event.get(race.record["event"], [])]
+                race.record["shape_warnings"] = [asdict(v) for v in by_event.get(race.record["event"], [])]
         rest_subjects = {str(s) for graph in rest for s in graph.subjects()}
         other = [w for w in state.other_warnings if w["focus"] not in shared and w["focus"] not in rest_subjects]
-        other += [_as_dict(v) for v in by_event.get("", [])]
-        other = [_as_dict(v) for v in sorted({Violation(**w) for w in other}, key=violation_order)]
+        other += [asdict(v) for v in by_event.get("", [])]
+        other = [asdict(v) for v in sorted({Violation(**w) for w in other}, key=violation_order)]
 
         new_state = State([race.record for race in races], [rec for rec, _, _, _ in translations],
                           state.curation_file, other)
@@ -352,11 +352,6 @@ def _curation(current: Path, state: State):
 def _spellings(record: dict) -> list:
     stem = record["file"].rsplit(".txt", 1)[0]
     return [spelling_from_row(row, stem) for row in record["spellings"]]
-
-
-def _as_dict(violation: Violation) -> dict:
-    return {"event": violation.event, "focus": violation.focus, "path": violation.path, "value": violation.value,
-            "message": violation.message, "source_shape": violation.source_shape, "severity": violation.severity}
 
 
 def _resolve_events(names: list[str], races: list[_Race]) -> set[str]:

@@ -171,12 +171,8 @@ def _choose(things, curation: Curation, names: Names) -> None:
 def name_things(read: list[tuple[str, list[Spelling]]], minter: Minter,
                 curation: Curation = NO_CURATION) -> Names:
     """Label every thing the articles name; `read` is (article stem, its spellings) in reading order."""
-    book = NameBook()
-    for _, spellings in read:
-        book.add(spellings)
-    naming = book.decide(curation)
-    graphs = {stem: describe_article(stem, spellings, naming, minter, curation) for stem, spellings in read}
-    return Names(graphs, list(naming.merges), set(naming.rules_used))
+    naming = choose_names(read, curation)
+    return Names({stem: naming.describe(stem, minter) for stem, _ in read}, naming.merges, naming.rules_used)
 
 
 

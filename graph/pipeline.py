@@ -53,7 +53,7 @@ from graph.sparql_rules import to_oxigraph
 from graph.translate import match_translation
 from graph.update_state import race_record
 from graph.uris import DEFAULT_BASE, Minter
-from graph.validate import EventValidator, Unit, Violation, validate_shared
+from graph.validate import EventValidator, Unit, Violation, validate_shared, violation_order
 
 Progress = Callable[[str, int, int], None]
 PHASES = ("parse", "convert", "validate", "write")
@@ -537,7 +537,9 @@ def build_batch(specs: Iterable[EventSpec], naming: Naming, curation: Curation, 
             outcome.report = list(report)
             outcome.violations = violations
             for record in outcome.records:
-                record["shape_warnings"] = [asdict(v) for v in violations if v.severity == "Warning"]
+                # as an update writes them: each once, in the report's order
+                record["shape_warnings"] = [asdict(v) for v in sorted({v for v in violations if v.severity == "Warning"},
+                                                                       key=violation_order)]
         seconds["validate"] += clock() - mark
 
     mark = clock()

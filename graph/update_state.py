@@ -84,9 +84,10 @@ def translation_record(translation, event: str | None) -> dict:
     }
 
 
-def write_state(folder: Path, result, violations, curation: Path | None, base_uri: str) -> None:
+def write_state(folder: Path, result, violations, curation: tuple[Path, bytes] | None, base_uri: str) -> None:
     """The state of a full build (graph.build) in its staging `folder`, once graph.pipeline has run
-    (`result`, a PipelineResult) and written each race article's record through `write_record`."""
+    (`result`, a PipelineResult) and written each race article's record through `write_record`.
+    `curation`: the curation file's path and its bytes as the build read them."""
     minter = Minter(base_uri)
     translation_records = []
     for translation in result.translations:
@@ -98,12 +99,13 @@ def write_state(folder: Path, result, violations, curation: Path | None, base_ur
                          *((t.source.path, t.source.sha256) for t in result.translations)]:
         _copy_unchanged(path, sha256, sources / path.name)
     races = [{"file": race.path.name} for race in result.races]  # their records are written already
-    state = State(races, translation_records, str(curation) if curation else None,
+    state = State(races, translation_records, str(curation[0]) if curation else None,
                   [asdict(v) for v in violations if v.severity == "Warning" and not v.event])
+    (Path(folder) / STATE_SUBDIR).mkdir(exist_ok=True)
     for record in translation_records:
         write_record(folder, record)
     if curation is not None:
-        shutil.copyfile(curation, Path(folder) / STATE_SUBDIR / CURATION_COPY)
+        (Path(folder) / STATE_SUBDIR / CURATION_COPY).write_bytes(curation[1])
     _write_index(folder, state)
 
 

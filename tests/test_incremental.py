@@ -176,6 +176,21 @@ def test_add_of_one_article_gives_the_full_build_quad_for_quad(added, partial_bu
         assert sum(1 for _ in dump) == build_info(partial_build)["statistics"]["triples"]  # dumps written anew
 
 
+
+def update_state_files(folder: Path) -> dict[str, bytes]:
+    root = folder / "update"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_update_state_is_the_same_when_events_are_built_in_worker_processes(articles, full_build, tmp_path):
+    """Guards graph.pipeline's keep_record: each race's record (spellings, event, shape warnings) comes
+    back from the pool's workers exactly as from the build's own process."""
+    out = tmp_path / "graph"
+    outcome = build_graph([articles], out, curation=CURATION, workers=2, batch_size=1)
+    assert outcome.conforms and outcome.workers == 2
+    assert update_state_files(out) == update_state_files(full_build)
+
+
 def test_add_reconverts_only_the_articles_whose_labels_changed(added, partial_build):
     update = json.loads((partial_build / "build.json").read_text(encoding="utf-8"))["update"]
     assert update["added"] == [ADDED]
