@@ -36,10 +36,13 @@ def _listing(kind: Kind, suffix: str | None, fixed: dict[str, str] | None = None
         filters = parse_filters(request.args, reader.base, fixed)
     except FilterError as error:
         abort(400, str(error))
-    found, total = select_page(reader, kind, filters, page)
-    response = api_formats.list_response(kind.name, items(reader, kind, found), page, total, fmt)
-    response.vary.add("Accept")
-    return response
+
+    def make() -> Response:
+        found, total = select_page(reader, kind, filters, page)
+        return api_formats.list_response(kind.name, items(reader, kind, found), page, total, fmt)
+
+    # a list depends on the build, the path, the format and the query string alone: kept once made
+    return negotiation.answer(make, tag_parts=(fmt, request.query_string.decode("ascii", "replace")))
 
 
 def _list_view(kind: Kind):

@@ -100,7 +100,8 @@ def paging_links(page: Page, total: int) -> dict[str, str | None]:
 
 
 def list_response(name: str, items: list[dict], page: Page, total: int, fmt: str) -> Response:
-    """The list `name` as JSON or CSV, with paging links in the body (JSON) and in `Link` (both)."""
+    """The list `name` as JSON or CSV, with paging links in the body (JSON) and in `Link` (both);
+    the caller finishes it (negotiation.answer: ETag, caching, 304)."""
     found = paging_links(page, total)
     if fmt == "csv":
         buffer = io.StringIO()
@@ -116,4 +117,4 @@ def list_response(name: str, items: list[dict], page: Page, total: int, fmt: str
     relations = {"next": "next", "previous": "prev", "first": "first"}
     response.headers["Link"] = ", ".join(f'<{url}>; rel="{relations[key]}"' for key, url in found.items() if url)
     response.headers["X-Total-Count"] = str(total)
-    return negotiation.finish(response, tag_parts=(fmt, request.query_string.decode("ascii", "replace")))
+    return response

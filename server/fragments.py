@@ -221,18 +221,22 @@ def fragments(suffix: str | None = None):
     page = requested_page()
     fmt = choose_format(suffix)
     root = url_for("fragments.fragments", _external=True)
-    fragment = read_fragment(root, pattern, page)
     vary = ("Accept",)
+    tag: tuple[str, ...] = (fmt.name,)
     if fmt.name == "html":
         lang = negotiation.preferred_language()
-        body = fragments_page.render(fragment, pattern, get_build_info().base_uri,
-                                     _page_url, PAGE_SIZE, lang)
         vary = ("Accept", "Accept-Language", "Cookie")  # the page's words follow the visitor's language
         tag = (fmt.name, lang)
-    else:
-        body = _serialize(fragment, fmt)
-        tag = (fmt.name,)
-    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
-    # finish() adds Vary, ETag, Last-Modified and Cache-Control: public, max-age=CACHE_MAX_AGE
-    return negotiation.finish(response, tag_parts=(*tag, request.host, request.query_string.decode("ascii", "replace")),
+
+    def make() -> Response:
+        fragment = read_fragment(root, pattern, page)
+        if fmt.name == "html":
+            body = fragments_page.render(fragment, pattern, get_build_info().base_uri, _page_url, PAGE_SIZE, tag[1])
+        else:
+            body = _serialize(fragment, fmt)
+        return Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+
+    # answer() adds Vary, ETag, Last-Modified and Cache-Control, answers 304, and keeps what it made:
+    # a fragment depends on the build, the host (its controls are absolute URLs), format and query alone
+    return negotiation.answer(make, tag_parts=(*tag, request.host, request.query_string.decode("ascii", "replace")),
                               vary=vary)

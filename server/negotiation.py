@@ -28,15 +28,16 @@ class Format:
     media_type: str
     rdf_format: ox.RdfFormat | None  # pyoxigraph's serialiser for RDF formats, None otherwise
     aliases: tuple[str, ...] = ()
+    label: str = ""  # the name people know it by (the pages' links to their documents)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("html", "text/html", None, ("application/xhtml+xml",)),
-    Format("json", "application/json", None),
-    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",)),
-    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
+    Format("html", "text/html", None, ("application/xhtml+xml",), "HTML"),
+    Format("json", "application/json", None, (), "JSON"),
+    Format("ttl", "text/turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",), "Turtle"),
+    Format("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, (), "N-Triples"),
+    Format("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML, (), "RDF/XML"),
+    Format("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, (), "JSON-LD"),
 )}
 
 RDF_FORMATS = ("ttl", "nt", "rdf", "jsonld")

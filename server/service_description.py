@@ -2,54 +2,48 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import current_app, url_for
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 from werkzeug.datastructures import MIMEAccept
 
 from graph.metadata import query_prefixes
+from server import sparql_formats
 from server.db import get_build_info
+from server.describe import from_rdflib_graph
 from server.sparql_examples import load_examples
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 
-# media type -> rdflib serialiser; the first is the default for */*
-MEDIA_TYPES = {
-    "text/turtle": "turtle",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-}
-ALIASES = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml"}
-FORMAT_PARAMETER = {"ttl": "text/turtle", "turtle": "text/turtle", "rdf": "application/rdf+xml",
-                    "xml": "application/rdf+xml", "jsonld": "application/ld+json", "json": "application/ld+json",
-                    "nt": "application/n-triples", "html": "text/html"}
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "RDF_XML", "JSON-LD", "N-Quads", "TriG")
+_GRAPH_MEDIA_TYPES = [media for _, medias in sparql_formats.GRAPH_FORMATS.values() for media in medias]
 
 
 def negotiate(accept: MIMEAccept, format_parameter: str | None) -> str | None:
-    """A key of MEDIA_TYPES, "text/html" (the editor), or None when nothing offered is acceptable."""
+    """"html" (the query editor), a name of sparql_formats.GRAPH_FORMATS, or None when nothing offered is
+    acceptable. The description is a graph, so it is offered as a CONSTRUCT answer is (the same
+    `format=` names and media types), and to browsers as the editor."""
     if format_parameter:
-        return FORMAT_PARAMETER.get(format_parameter.strip().lower())
-    if not accept:
-        return "text/turtle"
-    best = accept.best_match([*MEDIA_TYPES, "text/html", *ALIASES])
-    return ALIASES.get(best, best)
+        if format_parameter.strip().lower() in ("html", "text/html"):
+            return "html"
+    elif accept and accept.best_match([*_GRAPH_MEDIA_TYPES, "text/html"]) == "text/html":
+        return "html"
+    return sparql_formats.negotiate(accept, format_parameter).graph
 
 
+def offered_media_types() -> str:
+    return ", ".join([*_GRAPH_MEDIA_TYPES, "text/html"])
 
 
-def describe(media_type: str) -> bytes:
+def describe(graph_format: str) -> bytes:
+    """The description in `graph_format` (a name of sparql_formats.GRAPH_FORMATS), written by pyoxigraph."""
     endpoint = URIRef(url_for("sparql.endpoint", _external=True))
     config = current_app.config
     graph = Graph()
-    graph.bind("sd", SD)
-    graph.bind("formats", FORMATS)
-    graph.bind("void", VOID)
-    graph.bind("dcterms", DCTERMS)
     graph.add((endpoint, RDF.type, SD.Service))
     graph.add((endpoint, SD.endpoint, endpoint))
     graph.add((endpoint, RDFS.label, Literal("racegraph SPARQL endpoint", lang="en")))
@@ -81,7 +75,10 @@ def describe(media_type: str) -> bytes:
         graph.add((named, SD.graph, described))
         graph.add((described, RDF.type, SD.Graph))
         graph.add((described, VOID.triples, Literal(count, datatype=XSD.integer)))
-    return graph.serialize(format=MEDIA_TYPES[media_type], encoding="utf-8")
+    rdf_format = getattr(ox.RdfFormat, sparql_formats.GRAPH_FORMATS[graph_format][0])
+    return ox.serialize(from_rdflib_graph(graph), format=rdf_format,
+                        prefixes={"sd": str(SD), "formats": str(FORMATS), "void": str(VOID), "dcterms": str(DCTERMS),
+                                  "rdfs": str(RDFS), "xsd": str(XSD)})
 
 
 def editor_prefixes() -> dict[str, str]:

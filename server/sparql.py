@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from werkzeug.exceptions import NotAcceptable, ServiceUnavailable, default_exceptions
 
 from graph.query_gate import QueryRefused, check_query
-from server import db, negotiation, query_runner, service_description, sparql_html
+from server import db, negotiation, query_runner, service_description, sparql_formats, sparql_html
 from server.answer_cache import AnswerCache
 from server.query_worker import Job
 from server.sparql_formats import negotiate
@@ -101,12 +101,11 @@ def _excerpt(query: str, length: int = 200) -> str:
 def _service_description():
     chosen = service_description.negotiate(request.accept_mimetypes, request.args.get("format"))
     if chosen is None:
-        raise NotAcceptable("the service description is available as "
-                            + ", ".join(service_description.MEDIA_TYPES) + " and text/html")
-    if chosen == "text/html":
+        raise NotAcceptable("the service description is available as " + service_description.offered_media_types())
+    if chosen == "html":
         return render_template("sparql.html", editor=service_description.editor_config())
     body = service_description.describe(chosen)
-    return Response(body, content_type=chosen + "; charset=utf-8")
+    return Response(body, content_type=sparql_formats.media_type("graph", chosen))
 
 
 @bp.after_request

@@ -13,7 +13,11 @@ from server.query_runner import close_pools
 from server.response_cache import EXTENSION
 
 KEPT_PATHS = ["/page/driver/tom-kristensen", "/page/driver/tom-kristensen.json", "/data/driver/tom-kristensen.ttl",
-              "/page/event", "/", "/search?q=kristensen", "/.well-known/void.ttl", "/ontology"]
+              "/page/event", "/", "/search?q=kristensen", "/.well-known/void.ttl", "/ontology",
+              "/api/drivers?limit=5", "/api/drivers.csv?limit=5", "/api/drivers/tom-kristensen/results?position=1",
+              "/api/events/2003-1000-km-of-le-mans/results",
+              "/fragments?subject=http%3A%2F%2F127.0.0.1%3A5000%2Fid%2Fdriver%2Ftom-kristensen",
+              "/fragments.html?predicate=http%3A%2F%2Fwww.w3.org%2F2000%2F01%2Frdf-schema%23label"]
 
 
 @pytest.fixture
@@ -36,6 +40,17 @@ def test_kept_answer_is_the_answer_made(embedded_app, path):
     assert second.data == first.data
     for header in ("Content-Type", "ETag", "Vary", "Cache-Control", "Last-Modified", "Link"):
         assert second.headers.get(header) == first.headers.get(header), header
+
+
+def test_api_list_formats_and_pages_are_kept_apart(embedded_app):
+    client = embedded_app.test_client()
+    first = client.get("/api/drivers?limit=2")
+    second = client.get("/api/drivers?limit=2&offset=2")
+    csv = client.get("/api/drivers?limit=2", headers={"Accept": "text/csv"})
+    assert first.json["drivers"] != second.json["drivers"] and first.json["total"] == second.json["total"]
+    assert csv.mimetype == "text/csv" and first.mimetype == "application/json"
+    assert len({first.headers["ETag"], second.headers["ETag"], csv.headers["ETag"]}) == 3
+    assert client.get("/api/drivers?limit=2").data == first.data
 
 
 def test_each_representation_is_kept_apart(embedded_app):

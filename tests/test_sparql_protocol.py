@@ -618,13 +618,20 @@ def test_a_result_within_the_cap_is_not_marked(capped):
 
 # ---- the service description and the editor -----------------------------------------------------
 
-@pytest.mark.parametrize("accept, media, rdflib_format", [
-    (None, "text/turtle", "turtle"), ("text/turtle", "text/turtle", "turtle"),
-    ("application/rdf+xml", "application/rdf+xml", "xml"), ("application/ld+json", "application/ld+json", "json-ld"),
-    ("application/n-triples", "application/n-triples", "nt"),
+@pytest.mark.parametrize("accept, fmt, media, rdflib_format", [
+    (None, None, "text/turtle", "turtle"), ("text/turtle", None, "text/turtle", "turtle"),
+    ("*/*", None, "text/turtle", "turtle"),
+    ("application/rdf+xml", None, "application/rdf+xml", "xml"),
+    ("application/ld+json", None, "application/ld+json", "json-ld"),
+    ("application/n-triples", None, "application/n-triples", "nt"),
+    ("application/trig", None, "application/trig", "trig"),
+    (None, "nt", "application/n-triples", "nt"), ("text/html", "turtle", "text/turtle", "turtle"),
+    (None, "json", "application/ld+json", "json-ld"), (None, "xml", "application/rdf+xml", "xml"),
 ])
-def test_service_description(client, accept, media, rdflib_format):
-    response = client.get("/sparql", headers={"Accept": accept} if accept else {})
+def test_service_description(client, accept, fmt, media, rdflib_format):
+    """As a CONSTRUCT answer is negotiated: the same media types and `format=` names (one table of them)."""
+    response = client.get("/sparql", query_string={"format": fmt} if fmt else {},
+                          headers={"Accept": accept} if accept else {})
     assert response.status_code == 200 and response.mimetype == media
     graph = Graph().parse(data=response.data, format=rdflib_format)
     endpoint = URIRef("http://localhost/sparql")
@@ -633,6 +640,12 @@ def test_service_description(client, accept, media, rdflib_format):
     assert (endpoint, SD.feature, SD.UnionDefaultGraph) in graph
     assert {str(name) for name in graph.objects(None, SD.name)} == {G1, G2}
     assert len(set(graph.objects(endpoint, SD.resultFormat))) == 10
+
+
+def test_the_service_description_refuses_what_it_cannot_write_with_406(client):
+    response = client.get("/sparql", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "text/turtle" in response.get_data(as_text=True)
 
 
 def test_browsers_get_the_query_editor(client):

@@ -15,6 +15,7 @@ from graph.results import list_events
 from graph.text import fold
 from server import describe, iris
 from server.db import get_build_info
+from server.negotiation import FORMATS, RDF_FORMATS
 from server.pages.queries import (Paging, Reader, country_flags, entries_section, entry_rows, facts, first_iri,
                                   first_literal, ordered_entries, outgoing, per_build, related_section, text_in,
                                   types_of)
@@ -30,8 +31,7 @@ SEARCH_PAGE_SIZE = 50
 RESULTS_CHARTED = 60  # the latest results of a driver drawn in the results-over-time chart (more are unreadable)
 
 # the RDF documents offered on every page, as (suffix, name people know it by, media type)
-DOCUMENTS = (("ttl", "Turtle", "text/turtle"), ("nt", "N-Triples", "application/n-triples"),
-             ("rdf", "RDF/XML", "application/rdf+xml"), ("jsonld", "JSON-LD", "application/ld+json"))
+DOCUMENTS = tuple((fmt.name, fmt.label, fmt.media_type) for fmt in map(FORMATS.get, RDF_FORMATS))
 
 
 _PREFIXED = re.compile(r"(?<![\w<:/#])([A-Za-z][\w-]*):")  # the prefix of a prefixed name (not of an <IRI>)
