@@ -97,6 +97,33 @@ def cli():
     """
 
 
+defer_dumps_option = click.option(
+    "--defer-dumps", is_flag=True,
+    help="Keep the current dumps instead of writing them again (the one step whose time grows with the whole "
+         "graph); build.json names the build they come from. The next update without it writes them.")
+
+
+def report_outcome(outcome, folder: Path, *, verb: str = "violates") -> None:
+    """What build, add and remove print of the graph they made: merged spellings, curation rules,
+    warnings, counts and the shapes' results; exit 1 when it does not conform (the folder unchanged)."""
+    for merge in outcome.merges:
+        click.echo(str(merge), err=True)
+    curation = getattr(outcome, "curation", {})  # an update applies the build's curation, it does not report it
+    for rule in curation.get("used", []):
+        click.echo(f"curation: used {rule}", err=True)
+    for rule in curation.get("unused", []):
+        click.echo(f"curation: unused {rule}", err=True)
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for name, count in outcome.counts.items():
+        click.echo(f"{name:>14}: {count}")
+    report_results(outcome.violations)
+    if not outcome.conforms:
+        click.echo(f"the graph {verb} the shapes; {folder} is unchanged, "
+                   f"the rejected build is in {outcome.rejected_dir}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+
+
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=default_store_dir,
@@ -145,21 +172,7 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Pat
         fail(str(error))
     except WorkerError as error:
         fail(f"{error}; {out_dir} is unchanged")
-    for merge in outcome.merges:
-        click.echo(str(merge), err=True)
-    for rule in outcome.curation.get("used", []):
-        click.echo(f"curation: used {rule}", err=True)
-    for rule in outcome.curation.get("unused", []):
-        click.echo(f"curation: unused {rule}", err=True)
-    for warning in outcome.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for name, count in outcome.counts.items():
-        click.echo(f"{name:>14}: {count}")
-    report_results(outcome.violations)
-    if not outcome.conforms:
-        click.echo(f"the graph violates the shapes; {out_dir} is unchanged, "
-                   f"the rejected build is in {outcome.rejected_dir}", err=True)
-        sys.exit(EXIT_VIOLATIONS)
+    report_outcome(outcome, out_dir)
     click.echo(f"graph conforms to the shapes; written to {out_dir}")
     if endpoint:
         publish_whole(out_dir, endpoint, graph_store, default_graph, auth)
@@ -170,9 +183,7 @@ def build(sources: tuple[Path, ...], out_dir: Path, base_uri: str, curation: Pat
 @store_option
 @publish_options("--publish-to", "Then send the changed graphs (and the merge) to this SPARQL server "
                                  "(its query URL), where `racegraph publish` put the build.")
-@click.option("--defer-dumps", is_flag=True,
-              help="Keep the current dumps instead of writing them again (the one step whose time grows with the "
-                   "whole graph); build.json names the build they come from. The next update without it writes them.")
+@defer_dumps_option
 def add(articles: tuple[Path, ...], store_dir: Path, endpoint: str | None, graph_store: str | None,
         default_graph: str | None, auth: str | None, defer_dumps: bool):
     """Add or replace articles in an existing build, without rebuilding it (docs/updates.md).
@@ -191,9 +202,7 @@ def add(articles: tuple[Path, ...], store_dir: Path, endpoint: str | None, graph
 @store_option
 @publish_options("--publish-to", "Then delete the removed graphs on this SPARQL server (its query URL) and "
                                  "send the changed ones and the merge.")
-@click.option("--defer-dumps", is_flag=True,
-              help="Keep the current dumps instead of writing them again (the one step whose time grows with the "
-                   "whole graph); build.json names the build they come from. The next update without it writes them.")
+@defer_dumps_option
 def remove(events: tuple[str, ...], store_dir: Path, endpoint: str | None, graph_store: str | None,
            default_graph: str | None, auth: str | None, defer_dumps: bool):
     """Remove events (and their article) from an existing build, without rebuilding it.
@@ -222,17 +231,7 @@ def _update(store_dir: Path, articles: list[Path], events: list[str], endpoint: 
         sys.exit(EXIT_ERROR)
     except (StoreMissingError, UnknownEventError, PublishError) as error:
         fail(str(error))
-    for merge in outcome.merges:
-        click.echo(str(merge), err=True)
-    for warning in outcome.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for name, count in outcome.counts.items():
-        click.echo(f"{name:>14}: {count}")
-    report_results(outcome.violations)
-    if not outcome.conforms:
-        click.echo(f"the graph would violate the shapes; {store_dir} is unchanged, "
-                   f"the rejected build is in {outcome.rejected_dir}", err=True)
-        sys.exit(EXIT_VIOLATIONS)
+    report_outcome(outcome, store_dir, verb="would violate")
     click.echo(f"added {len(outcome.added)} articles, removed {len(outcome.removed)} events; re-converted "
                f"{len(outcome.touched)} articles, validated {outcome.events_validated} events; "
                f"graph conforms to the shapes; {store_dir} is build {outcome.build_id}")

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF
 
 from graph.sparql_rules import from_oxigraph
 from graph.store_patch import matching
-from graph.validate import EventValidator, Unit, ValidationResult, merge_outcomes
+from graph.validate import EventValidator, Unit, ValidationResult, merge_outcomes, union
 
 _TYPE = ox.NamedNode(str(RDF.type))
 
@@ -38,9 +38,9 @@ def validate_update(store: ox.Store, events: list[EventUnit], rest: list[Graph],
     `graph_units`: named graph IRI -> the event whose unit holds it ("" for none); `excluded`: every
     event IRI (their units already hold all their graphs)."""
     validator = EventValidator()
-    units = [Unit(unit.event, _union(unit.graphs), owned=True) for unit in events]
+    units = [Unit(unit.event, union(unit.graphs), owned=True) for unit in events]
     if any(len(graph) for graph in rest):
-        units.append(Unit("", _union(rest), owned=True))
+        units.append(Unit("", union(rest), owned=True))
     outcomes = validator.validate(units) if units else []
     shared = _shared(store, subjects, graph_units, excluded=excluded, ontology_graph=ontology_graph)
     if shared:
@@ -48,14 +48,6 @@ def validate_update(store: ox.Store, events: list[EventUnit], rest: list[Graph],
         focus = sorted((URIRef(node.value) for node in shared), key=str)
         outcomes.append(validator.validate_alone(Unit("", description, owned=True), focus_nodes=focus))
     return merge_outcomes(outcomes, events_checked=len(events)), {node.value for node in shared}
-
-
-def _union(graphs: list[Graph]) -> Graph:
-    unit = Graph()
-    for graph in graphs:
-        for triple in graph:
-            unit.add(triple)
-    return unit
 
 
 def _named_graphs_describing(store: ox.Store, subject, ontology_graph: str) -> set[str]:

@@ -132,7 +132,7 @@ class EventValidator:
         outcomes = []
         for index, unit in enumerate(units):
             # 1. pyshacl, core shapes.
-            data = unit.triples if unit.owned and isinstance(unit.triples, Graph) else _union([unit.triples])
+            data = unit.triples if unit.owned and isinstance(unit.triples, Graph) else union([unit.triples])
             _, report, text = pyshacl_validate(
                 data, shacl_graph=self.core_shapes, ont_graph=self.ontology, inference="none", inplace=True,
                 advanced=False, allow_warnings=False)
@@ -167,7 +167,7 @@ class EventValidator:
 
     def validate_alone(self, unit: Unit, focus_nodes: list | None = None) -> tuple[Graph, list[Violation]]:
         """The plain run: pyshacl with every shape (the SPARQL rules through rdflib) over one unit."""
-        data = unit.triples if unit.owned and isinstance(unit.triples, Graph) else _union([unit.triples])
+        data = unit.triples if unit.owned and isinstance(unit.triples, Graph) else union([unit.triples])
         return _run(data, self.shapes, self.ontology, unit.event, focus_nodes=focus_nodes)
 
 
@@ -238,7 +238,7 @@ def validate_dataset(dataset: Dataset, *, base_uri: str = DEFAULT_BASE,
     total = len(groups) + (1 if shared_things else 0)
     outcomes = []
     for start in range(0, len(groups), batch_size):
-        batch = [Unit(event, _union(graphs[name] for name in names), owned=True)
+        batch = [Unit(event, union(graphs[name] for name in names), owned=True)
                  for event, names in groups[start:start + batch_size]]
         outcomes.extend(validator.validate(batch))
         if progress:
@@ -340,7 +340,8 @@ def _name(graph) -> URIRef | BNode:
     return graph.identifier if isinstance(graph, Graph) else graph
 
 
-def _union(graphs: Iterable[Graph]) -> Graph:
+def union(graphs: Iterable[Graph]) -> Graph:
+    """A new graph holding every triple of `graphs` (a validation unit made of several named graphs)."""
     unit = Graph()
     for graph in graphs:
         for triple in graph:
