@@ -24,7 +24,7 @@ from graph import store_dir
 from graph.article import RaceArticle, Translation, read_article
 from graph.convert import article_spellings, event_uri
 from graph.curation import NO_CURATION, Curation, CurationError, read_curation
-from graph.errors import ArticleError
+from graph.errors import ArticleError, changed_since_read
 from graph.dumps import write_dumps
 from graph.metadata import describe_dataset
 from graph.names import Merge, NameBook
@@ -210,10 +210,10 @@ def build_graph(sources: list[Path], out_dir: Path, *, base_uri: str = DEFAULT_B
         if validate:  # what `racegraph add` and `remove` need to update this build without a full rebuild
             try:
                 write_state(staging.folder, result, violations, curation_text, base_uri)
-            except (ArticleError, OSError) as error:  # an article changed or went while the build ran
-                raise InputError([error if isinstance(error, ArticleError)
-                                  else ArticleError(Path(error.filename or ""), None, f"expected the file the build "
-                                                    f"read at its start, found {error.strerror}")]) from None
+            except ArticleError as error:  # an article changed while the build ran
+                raise InputError([error]) from None
+            except OSError as error:  # or went
+                raise InputError([changed_since_read(error.filename or "", error.strerror)]) from None
         phases.update(store_wall=time.perf_counter() - mark, total_wall=time.perf_counter() - started)
     except BaseException:
         staging.discard()

@@ -28,6 +28,12 @@ class ArticleError(ValueError):
         return f"{where}: {self.message}"
 
 
+def changed_since_read(path: Path | str, found: str = "it changed") -> ArticleError:
+    """A file a build read at its start and finds otherwise later (changed, gone): build again."""
+    return ArticleError(path, None, f"expected the file the build read at its start, found {found} while "
+                                    "building; build again")
+
+
 def _rebuild(kind: type, path: Path, line: int | None, message: str, column: int | None) -> ArticleError:
     return kind(path, line, message, column=column)
 

@@ -175,7 +175,6 @@ def name_things(read: list[tuple[str, list[Spelling]]], minter: Minter,
     return Names({stem: naming.describe(stem, minter) for stem, _ in read}, naming.merges, naming.rules_used)
 
 
-
 @dataclass(frozen=True)
 class ArticleNaming:
     """A naming pass's decisions with the spellings each article gave it: what an incremental update

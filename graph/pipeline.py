@@ -45,7 +45,7 @@ from graph.article import RaceArticle, Translation, read_article
 from graph.convert import article_spellings, convert_translation, event_uri, read_race
 from graph.curation import NO_CURATION, Curation
 from graph.derive import derive
-from graph.errors import ArticleError
+from graph.errors import ArticleError, changed_since_read
 from graph.metadata import describe_dataset
 from graph.names import NameBook, Naming, describe_article
 from graph.prose import Venue
@@ -129,6 +129,7 @@ class PipelineResult:
     quads: int
     races: list[RaceSummary]
     translations: list[Translation]
+    translation_races: dict[Path, RaceSummary]  # each matched translation's file -> its race
     warnings: list[str]
     naming: Naming
     outcomes: list[tuple[Graph, list[Violation]]] | None  # None when not validated
@@ -285,7 +286,7 @@ def _run(files, folder, base_uri, curation, validate, pool, workers, batch_size,
         mark = time.perf_counter()
         minter = Minter(base_uri)
         sources = [minter.article_graph(_stem(r.path)) for r in races] + \
-                  [minter.article_graph(t.source.stem) for t in matched]
+                  [minter.article_graph(t.source.stem) for t, _ in matched]
         metadata = describe_dataset(minter, sources)
         validator = _validator()
         end = parts / "end"
@@ -322,6 +323,7 @@ def _run(files, folder, base_uri, curation, validate, pool, workers, batch_size,
     chunk.named.unlink()
     chunk.merge.unlink()
     return PipelineResult(nquads=nquads, merge=merge, quads=quads, races=races, translations=translations,
+                          translation_races={t.source.path: race for t, race in matched},
                           warnings=event_warnings + warnings, naming=naming,
                           outcomes=outcomes if validate else None, events=len(specs),
                           workers=workers if pooled else 1, seconds=seconds)
@@ -412,7 +414,7 @@ def _stem(path: Path) -> str:
 
 
 def _read(files: list[Path], curation: Curation, pool, progress: Progress | None):
-    """(event specs, race summaries, translations, the matched ones, translation warnings, naming
+    """(event specs, race summaries, translations, (translation, race) of the matched ones, translation warnings, naming
     decisions); InputError on any bad file."""
     answers = pool.map(_read_one, files, [curation] * len(files), chunksize=16) if pool \
         else map(_read_one, files, [curation] * len(files))
@@ -444,14 +446,14 @@ def _read(files: list[Path], curation: Curation, pool, progress: Progress | None
     for race in races:
         same_day.setdefault(race.date, []).append(race)
     translated: dict[str, list[tuple[Path, str]]] = {}
-    matched: list[Translation] = []
+    matched: list[tuple[Translation, RaceSummary]] = []
     for translation in translations:
         warnings += [str(w) for w in translation.warnings]
         race = match_translation(translation, same_day.get(translation.date, []))
         if race is None:
             warnings.append(unmatched_warning(translation))
             continue
-        matched.append(translation)
+        matched.append((translation, race))
         translated.setdefault(race.event, []).append((translation.source.path, translation.source.sha256))
     specs = [EventSpec(tuple(paths), tuple(translated.get(event, ()))) for event, paths in by_event.items()]
     return specs, races, translations, matched, warnings, naming
@@ -474,8 +476,7 @@ def _read_again(path: Path, sha256: str):
     """An article the read stage read, read again in a worker: it must not have changed since."""
     article = read_article(path)
     if article.source.sha256 != sha256:
-        raise ArticleError(path, None, "expected the file the build read at its start, found it changed "
-                                       "while building; build again")
+        raise changed_since_read(path)
     return article
 
 
@@ -536,10 +537,10 @@ def build_batch(specs: Iterable[EventSpec], naming: Naming, curation: Curation, 
         for outcome, (report, violations) in zip(outcomes, _validator().validate(units)):
             outcome.report = list(report)
             outcome.violations = violations
+            # as an update writes them: each once, in the report's order
+            shape_warnings = sorted({v for v in violations if v.severity == "Warning"}, key=violation_order)
             for record in outcome.records:
-                # as an update writes them: each once, in the report's order
-                record["shape_warnings"] = [asdict(v) for v in sorted({v for v in violations if v.severity == "Warning"},
-                                                                       key=violation_order)]
+                record["shape_warnings"] = [asdict(v) for v in shape_warnings]
         seconds["validate"] += clock() - mark
 
     mark = clock()

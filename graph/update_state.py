@@ -25,9 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from graph.convert import event_uri
-from graph.errors import ArticleError
+from graph.errors import changed_since_read
 from graph.names import Spelling
-from graph.translate import match_translation
 from graph.uris import Minter
 
 SOURCES_SUBDIR = "sources"
@@ -91,7 +90,7 @@ def write_state(folder: Path, result, violations, curation: tuple[Path, bytes] |
     minter = Minter(base_uri)
     translation_records = []
     for translation in result.translations:
-        race = match_translation(translation, [r for r in result.races if r.date == translation.date])
+        race = result.translation_races.get(translation.source.path)  # matched at the build's read stage
         translation_records.append(translation_record(translation, str(minter.event(race.title)) if race else None))
     sources = Path(folder) / SOURCES_SUBDIR
     sources.mkdir()
@@ -120,8 +119,7 @@ def _copy_unchanged(source: Path, sha256: str, target: Path) -> None:
     """Keep the article the build read; a file changed since then would not be what the graph holds."""
     data = Path(source).read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise ArticleError(Path(source), None, "expected the file the build read at its start, found it changed "
-                                               "while building; build again")
+        raise changed_since_read(source)
     target.write_bytes(data)
 
 

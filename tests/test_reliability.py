@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -282,19 +283,27 @@ def test_requests_beyond_workers_and_queue_are_refused_at_once_with_503(store):
         close_pools(app)
 
 
+@contextmanager
+def one_endless_query_admitted(app, send, client_address: str):
+    """While the body runs, an endless query that `send(client, query, address)` sent for
+    `client_address` holds a query worker (admitted, not finished); its answer is awaited after."""
+    client = app.test_client()
+    with ThreadPoolExecutor(1) as running:
+        slow = running.submit(send, client, ENDLESS, client_address)
+        extensions = app.extensions
+        assert wait_until(lambda: extensions["racegraph.query_pool"] is not None
+                          and extensions["racegraph.query_pool"]._admitted == 1)
+        yield client, slow
+        slow.result(60)
+
+
 def test_one_client_past_its_share_gets_429_while_others_are_served(store):
     app = make_app(store, QUERY_QUEUE=4, MAX_QUERIES_PER_CLIENT=1, QUERY_TIMEOUT=3)
     try:
-        client = app.test_client()
-        with ThreadPoolExecutor(1) as running:
-            slow = running.submit(sparql, client, ENDLESS, "10.0.0.1")
-            pool = app.extensions
-            assert wait_until(lambda: pool["racegraph.query_pool"] is not None
-                              and pool["racegraph.query_pool"]._admitted == 1)
+        with one_endless_query_admitted(app, sparql, "10.0.0.1") as (client, slow):
             second = sparql(client, "ASK {}", "10.0.0.1")
             assert second.status_code == 429 and second.headers["Retry-After"] == "1"
             assert not slow.done()
-            slow.result(60)
         assert sparql(client, "ASK {}", "10.0.0.1").status_code == 200  # its share is free again
     finally:
         close_pools(app)
@@ -309,15 +318,9 @@ def forwarded_sparql(client, query: str, forwarded_for: str):
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_share(store):
     app = make_app(store, QUERY_WORKERS=2, QUERY_QUEUE=4, MAX_QUERIES_PER_CLIENT=1, QUERY_TIMEOUT=3, PROXY_HOPS=1)
     try:
-        client = app.test_client()
-        with ThreadPoolExecutor(1) as running:
-            slow = running.submit(forwarded_sparql, client, ENDLESS, "192.0.2.1")
-            pool = app.extensions
-            assert wait_until(lambda: pool["racegraph.query_pool"] is not None
-                              and pool["racegraph.query_pool"]._admitted == 1)
+        with one_endless_query_admitted(app, forwarded_sparql, "192.0.2.1") as (client, _):
             assert forwarded_sparql(client, "ASK {}", "192.0.2.1").status_code == 429
             assert forwarded_sparql(client, "ASK {}", "192.0.2.2").status_code == 200  # same proxy, other client
-            slow.result(60)
     finally:
         close_pools(app)
 
@@ -325,15 +328,9 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_share(store):
 def test_without_proxy_hops_a_forwarded_header_is_not_believed(store):
     app = make_app(store, QUERY_QUEUE=4, MAX_QUERIES_PER_CLIENT=1, QUERY_TIMEOUT=3)
     try:
-        client = app.test_client()
-        with ThreadPoolExecutor(1) as running:
-            slow = running.submit(forwarded_sparql, client, ENDLESS, "192.0.2.1")
-            pool = app.extensions
-            assert wait_until(lambda: pool["racegraph.query_pool"] is not None
-                              and pool["racegraph.query_pool"]._admitted == 1)
+        with one_endless_query_admitted(app, forwarded_sparql, "192.0.2.1") as (client, _):
             # a client cannot escape its share by writing the header itself
             assert forwarded_sparql(client, "ASK {}", "192.0.2.2").status_code == 429
-            slow.result(60)
     finally:
         close_pools(app)
 
